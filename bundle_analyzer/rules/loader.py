@@ -1,0 +1,190 @@
+"""Load rule files with ruamel.yaml, keeping every rule's file:line:col for messages.
+
+Loading is collect-all: each problem in each file is reported, with its location, before
+anything runs. YAML tags are refused outright (a rule file never needs one, and a tag is how
+YAML loaders are talked into building objects); nothing in a rule file is ever executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from bundle_analyzer.rules.model import Overlay, Rule
+
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    location: Location
+    message: str
+    rule_id: str | None = None
+
+    def __str__(self) -> str:
+        who = f" [{self.rule_id}]" if self.rule_id else ""
+        return f"{self.location}:{who} {self.message}"
+
+
+@dataclass
+class LoadedRule:
+    rule: Rule
+    location: Location
+    node: Any  # the ruamel mapping, to locate fields later (lint)
+
+    def locate(self, *path: str | int) -> Location:
+        return locate(self.node, path, self.location.file) or self.location
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` rule file under the given files and directories (tests excluded)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*.y*ml"))
+                         if p.suffix in (".yaml", ".yml") and "tests" not in p.relative_to(path).parts)
+        else:
+            found.append(path)
+    return found
+
+
+def read_yaml(path: Path) -> tuple[Any, list[RuleProblem]]:
+    """Parse one YAML file safely; return the tree or the problems."""
+    where = Location(str(path), 1, 1)
+    try:
+        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+            return None, [RuleProblem(where, f"file larger than {MAX_RULE_FILE_BYTES} bytes")]
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [RuleProblem(where, f"cannot read: {exc}")]
+    try:
+        tree = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else where
+        return None, [RuleProblem(loc, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]
+    except RecursionError:
+        return None, [RuleProblem(where, "YAML nested too deeply")]
+    problems = list(_refuse_tags(tree, str(path)))
+    return (None if problems else tree), problems
+
+
+def _refuse_tags(node: Any, file: str, depth: int = 0) -> Iterable[RuleProblem]:
+    if depth > MAX_DEPTH:
+        yield RuleProblem(_loc_of(node, file), f"nested deeper than {MAX_DEPTH} levels")
+        return
+    tag = getattr(node, "tag", None)
+    tag_value = getattr(tag, "value", None) if tag is not None and not isinstance(tag, str) else tag
+    if tag_value:
+        yield RuleProblem(_loc_of(node, file), f"YAML tag {tag_value} is not allowed in rule files")
+        return
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            yield from _refuse_tags(value, file, depth + 1)
+    elif isinstance(node, CommentedSeq):
+        for value in node:
+            yield from _refuse_tags(value, file, depth + 1)
+
+
+def load_rules(paths: Iterable[Path]) -> tuple[list[LoadedRule], list[RuleProblem]]:
+    loaded: list[LoadedRule] = []
+    problems: list[RuleProblem] = []
+    for path in rule_files(paths):
+        tree, found = read_yaml(path)
+        problems.extend(found)
+        if tree is None:
+            continue
+        items = tree.get("rules") if isinstance(tree, CommentedMap) else None
+        if not isinstance(items, CommentedSeq):
+            problems.append(RuleProblem(Location(str(path), 1, 1), "a rule file holds a mapping with a 'rules' list"))
+            continue
+        for index, node in enumerate(items):
+            loaded_rule, rule_problems = _build_rule(node, path, items, index)
+            problems.extend(rule_problems)
+            if loaded_rule:
+                loaded.append(loaded_rule)
+    return loaded, problems
+
+
+def _build_rule(node: Any, path: Path, parent: CommentedSeq, index: int) -> tuple[LoadedRule | None, list[RuleProblem]]:
+    line, col = parent.lc.item(index)
+    where = Location(str(path), line + 1, col + 1)
+    rule_id = node.get("id") if isinstance(node, CommentedMap) else None
+    try:
+        rule = Rule.model_validate(_plain(node))
+    except ValidationError as exc:
+        return None, [RuleProblem(locate(node, err["loc"], str(path)) or where, _say(err), rule_id)
+                      for err in exc.errors()]
+    return LoadedRule(rule, where, node), []
+
+
+def load_overlay(path: Path) -> tuple[Overlay | None, list[RuleProblem]]:
+    tree, problems = read_yaml(path)
+    if tree is None:
+        return None, problems
+    try:
+        return Overlay.model_validate(_plain(tree)), []
+    except ValidationError as exc:
+        return None, [RuleProblem(locate(tree, err["loc"], str(path)) or Location(str(path), 1, 1), _say(err))
+                      for err in exc.errors()]
+
+
+def _say(err: dict) -> str:
+    field = ".".join(str(p) for p in err["loc"]) or "rule"
+    return f"{field}: {err['msg']}"
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers → plain dicts and lists for pydantic."""
+    if isinstance(node, CommentedMap):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, CommentedSeq):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _loc_of(node: Any, file: str) -> Location:
+    lc = getattr(node, "lc", None)
+    if lc is not None and getattr(lc, "line", None) is not None:
+        return Location(file, lc.line + 1, (lc.col or 0) + 1)
+    return Location(file, 1, 1)
+
+
+def locate(node: Any, path: Iterable[str | int], file: str) -> Location | None:
+    """file:line:col of the value at ``path`` inside a ruamel tree (deepest found)."""
+    found: Location | None = _loc_of(node, file) if hasattr(node, "lc") else None
+    current = node
+    for step in path:
+        step = "as" if step == "as_" else step
+        if isinstance(current, CommentedMap) and step in current:
+            line, col = current.lc.value(step)
+            found = Location(file, line + 1, col + 1)
+            current = current[step]
+        elif isinstance(current, CommentedSeq) and isinstance(step, int) and 0 <= step < len(current):
+            line, col = current.lc.item(step)
+            found = Location(file, line + 1, col + 1)
+            current = current[step]
+        elif isinstance(current, CommentedMap) and isinstance(step, str):
+            # Unknown field: point at the key the user wrote, when pydantic names it.
+            break
+    return found

@@ -1,0 +1,299 @@
+"""Open a bundle without extracting it: tar(.gz/.bz2/.xz), zip, a directory, or loose files.
+
+Members stream by in one pass. Names are checked for containment before anything is read, sizes
+are bounded as bytes are produced, and a broken archive ends the stream with a recorded problem
+instead of an exception: whatever was read before the break is still analysed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bundle_analyzer.errors import BundleRefused
+from bundle_analyzer.source.limits import Limits
+from bundle_analyzer.source.members import Member, MemberType
+from bundle_analyzer.source.safety import (
+    LinkGuard,
+    is_collector_container_log_link,
+    link_stays_inside,
+    normalise_member_name,
+)
+from bundle_analyzer.source.streams import GZIP_MAGIC, ByteBudget, gunzip_chunks, read_chunks
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+
+
+class BundleSource:
+    """Iterate the members of one input. ``problems`` collects archive-level damage."""
+
+    kind = "files"
+
+    def __init__(self, path: Path, limits: Limits):
+        self.path = path
+        self.limits = limits
+        self.problems: list[str] = []
+        self.budget = ByteBudget(limits)
+        self.links = LinkGuard()
+        self.member_count = 0
+
+    def members(self) -> Iterator[Member]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # Shared by every kind of source -------------------------------------------------------
+    def _count_member(self) -> None:
+        self.member_count += 1
+        if self.member_count > self.limits.max_members:
+            raise BundleRefused(
+                f"refused: more than {self.limits.max_members} members "
+                "(raise with --max-members if this bundle is genuine)"
+            )
+
+    def _bounded(self, path: str, chunks: Iterator[bytes], problems: list[str]) -> Iterator[bytes]:
+        """Count bytes against the limits; gunzip ``*.gz`` members on the fly."""
+        if path.endswith(".gz"):
+            chunks = gunzip_chunks(chunks, path, self.limits, problems)
+        seen = 0
+        for block in chunks:
+            seen += len(block)
+            self.budget.take(path, seen, len(block))
+            yield block
+
+
+class TarSource(BundleSource):
+    kind = "tar"
+
+    def members(self) -> Iterator[Member]:
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed in finally below
+        except OSError as exc:
+            raise BundleRefused(f"cannot read {self.path}: {exc.strerror}") from exc
+        try:
+            try:
+                archive = tarfile.open(fileobj=handle, mode="r|*")
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+                raise BundleRefused(f"not a bundle: {self.path} is not a readable tar archive ({exc})") from exc
+            yield from self._walk(archive)
+        finally:
+            handle.close()
+
+    def _walk(self, archive: tarfile.TarFile) -> Iterator[Member]:
+        last = "the start"
+        while True:
+            try:
+                info = archive.next()
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+                self.problems.append(f"archive breaks off after {last}: {exc or type(exc).__name__}")
+                return
+            if info is None:
+                return
+            self._count_member()
+            member = self._member(archive, info)
+            last = info.name
+            if member is None:
+                continue
+            yield member
+            if member.read_problems and any("ends early" in p for p in member.read_problems):
+                self.problems.append(f"archive breaks off inside {member.path}: {member.read_problems[-1]}")
+                return
+
+    def _member(self, archive: tarfile.TarFile, info: tarfile.TarInfo) -> Member | None:
+        path = normalise_member_name(info.name)
+        mtime = datetime.fromtimestamp(info.mtime, UTC) if info.mtime else None
+        if info.isdir():
+            return Member(path=path, type=MemberType.directory, size=0, mtime=mtime) if path else None
+        if info.ischr() or info.isblk() or info.isfifo() or not (info.isfile() or info.issym() or info.islnk()):
+            raise BundleRefused(f"refused: device, FIFO or special member in the archive: {info.name}")
+        self.links.check_parent(path)
+        if info.issym():
+            return self._symlink(path, info.linkname, mtime)
+        if info.islnk():
+            target = normalise_member_name(info.linkname)
+            return Member(path=path, type=MemberType.hardlink, size=0, mtime=mtime, link_target=target)
+        problems: list[str] = []
+        member = Member(path=path, type=MemberType.file, size=info.size, mtime=mtime,
+                        gunzipped=path.endswith(".gz"), read_problems=problems)
+
+        def chunks() -> Iterator[bytes]:
+            stream = archive.extractfile(info)
+            if stream is None:
+                return
+            yield from self._bounded(path, read_chunks(stream, problems, f"member {path}"), problems)
+
+        member.chunks = chunks
+        return member
+
+    def _symlink(self, path: str, target: str, mtime: datetime | None) -> Member:
+        if not link_stays_inside(path, target) and not is_collector_container_log_link(path, target):
+            raise BundleRefused(f"refused: symlink {path} points outside the bundle ({target})")
+        self.links.add_link(path)
+        return Member(path=path, type=MemberType.symlink, size=0, mtime=mtime, link_target=target)
+
+
+class ZipSource(BundleSource):
+    kind = "zip"
+
+    def members(self) -> Iterator[Member]:
+        try:
+            archive = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            self.problems.append(f"zip directory unreadable ({exc}); reading local headers instead")
+            yield from self._salvage()
+            return
+        with archive:
+            for info in archive.infolist():
+                self._count_member()
+                path = normalise_member_name(info.filename)
+                if not path:
+                    continue
+                mode = (info.external_attr >> 16) & 0o170000
+                if mode == stat.S_IFLNK:
+                    raise BundleRefused(f"refused: symlink member in zip archive: {info.filename}")
+                if mode and mode not in (stat.S_IFREG, stat.S_IFDIR):
+                    raise BundleRefused(f"refused: device, FIFO or special member in the archive: {info.filename}")
+                if info.is_dir():
+                    yield Member(path=path, type=MemberType.directory, size=0)
+                    continue
+                self.links.check_parent(path)
+                yield self._file(archive, info, path)
+
+    def _file(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Member:
+        problems: list[str] = []
+        mtime = datetime(*info.date_time, tzinfo=UTC) if info.date_time[0] >= 1980 else None
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                stream = archive.open(info)
+            except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+                problems.append(f"member {path} cannot be opened: {exc}")
+                return
+            with stream:
+                yield from self._bounded(path, _zip_chunks(stream, problems, path), problems)
+
+        return Member(path=path, type=MemberType.file, size=info.file_size, mtime=mtime,
+                      chunks=chunks, gunzipped=path.endswith(".gz"), read_problems=problems)
+
+    def _salvage(self) -> Iterator[Member]:
+        """A zip cut short has no central directory; walk its local headers instead."""
+        from bundle_analyzer.source.zip_salvage import iter_local_entries
+
+        for name, payload_chunks, problems in iter_local_entries(self.path, self.problems):
+            self._count_member()
+            path = normalise_member_name(name)
+            if not path or name.endswith("/"):
+                continue
+            self.links.check_parent(path)
+            member_problems = list(problems)
+            chunks = payload_chunks
+            yield Member(path=path, type=MemberType.file, size=0, read_problems=member_problems,
+                         gunzipped=path.endswith(".gz"),
+                         chunks=lambda c=chunks, p=path, mp=member_problems: self._bounded(p, c(), mp))
+
+
+def _zip_chunks(stream, problems: list[str], path: str) -> Iterator[bytes]:
+    while True:
+        try:
+            block = stream.read(1 << 20)
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            problems.append(f"member {path} ends early: {exc}")
+            return
+        if not block:
+            return
+        yield block
+
+
+class DirectorySource(BundleSource):
+    """An extracted bundle. Symlinks are listed, never followed."""
+
+    kind = "directory"
+
+    def members(self) -> Iterator[Member]:
+        root = self.path
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames.sort()
+            base = Path(dirpath)
+            for name in sorted(filenames) + [d for d in dirnames if (base / d).is_symlink()]:
+                self._count_member()
+                full = base / name
+                rel = full.relative_to(root).as_posix()
+                yield self.file_member(full, rel)
+
+    def file_member(self, full: Path, rel: str) -> Member:
+        info = full.lstat()
+        mtime = datetime.fromtimestamp(info.st_mtime, UTC)
+        if stat.S_ISLNK(info.st_mode):
+            return Member(path=rel, type=MemberType.symlink, size=0, mtime=mtime, link_target=os.readlink(full))
+        if not stat.S_ISREG(info.st_mode):
+            return Member(path=rel, type=MemberType.symlink, size=0, mtime=mtime,
+                          link_target="(device, FIFO or socket: not read)")
+        problems: list[str] = []
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                handle = open(full, "rb")  # noqa: SIM115
+            except OSError as exc:
+                problems.append(f"cannot read {rel}: {exc.strerror}")
+                return
+            with handle:
+                yield from self._bounded(rel, read_chunks(handle, problems, rel), problems)
+
+        return Member(path=rel, type=MemberType.file, size=info.st_size, mtime=mtime, chunks=chunks,
+                      gunzipped=rel.endswith(".gz"), read_problems=problems)
+
+
+class LooseFilesSource(DirectorySource):
+    """Files given one by one on the command line (an ``ipamd.log``, an ``enis.json`` ...)."""
+
+    kind = "files"
+
+    def __init__(self, paths: list[Path], limits: Limits):
+        super().__init__(paths[0], limits)
+        self.paths = paths
+
+    def members(self) -> Iterator[Member]:
+        for full in self.paths:
+            self._count_member()
+            yield self.file_member(full, full.name)
+
+
+def sniff(path: Path) -> str:
+    """Tell archives from loose files by their first bytes, never by their name alone."""
+    with open(path, "rb") as handle:
+        head = handle.read(512 + 8)
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        return "zip"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    for magic in (b"BZh", b"\xfd7zXZ\x00"):
+        if head.startswith(magic):
+            return "tar"
+    return "file"
+
+
+def gzip_holds_tar(path: Path) -> bool:
+    """A ``.gz`` file is a bundle when its first decompressed block is a tar header."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    with open(path, "rb") as handle:
+        try:
+            head = inflater.decompress(handle.read(64 * 1024), 1024)
+        except zlib.error:
+            return False
+    if len(head) < 512:
+        return False
+    if head[257:262] == b"ustar":
+        return True
+    # Old GNU/v7 headers have no magic: trust the header checksum instead.
+    try:
+        tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")
+    except tarfile.TarError:
+        return False
+    return True
