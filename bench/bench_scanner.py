@@ -34,10 +34,14 @@ def format_to_regex(fmt: str) -> str:
 
 
 def catalog_patterns(catalog: Path, limit: int) -> list[ScanPattern]:
-    """Signatures for ipamd/plugin logs: the regex when given, else the format turned into one."""
+    """Signatures for ipamd/plugin logs: the regex when given, else the format turned into one.
+
+    The pool-stats extractor (a hit every few lines) comes first: real rule packs have one.
+    """
     from ruamel.yaml import YAML
 
     entries = YAML(typ="safe").load(catalog.read_text())
+    entries.sort(key=lambda e: e.get("id") != "ip-cooldown-churn-starvation")
     seen: set[str] = set()
     patterns: list[ScanPattern] = []
     for entry in entries:

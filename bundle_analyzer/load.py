@@ -79,7 +79,6 @@ class _Reader:
         self.paths: list[str] = []
         self.mtimes: list[datetime] = []
         self.dir_members = False
-        self.dot_prefix = False
 
     def read(self, display_path: str) -> Bundle:
         for member in self.source.members():
@@ -90,7 +89,7 @@ class _Reader:
             raise BundleRefused(f"not a bundle: nothing in {display_path} is a file a CNI support bundle holds")
         guess = detect_layout(Path(display_path.split(" ")[0]).name, self.paths,
                               loose=isinstance(self.source, LooseFilesSource),
-                              had_dot_prefix=self.dot_prefix, had_dir_members=self.dir_members)
+                              had_dot_prefix=self.source.saw_dot_prefix, had_dir_members=self.dir_members)
         collected_at = guess.collected_at or (max(self.mtimes) if guess.layout is Layout.eks_node_monitoring_agent
                                               and self.mtimes else None)
         bundle = Bundle(path=display_path, layout=guess.layout, root_prefix=guess.root_prefix,

@@ -194,6 +194,7 @@ class LogScanner:
         self._match = None
         self._anchor = None
         self._set = None
+        self._set_match = None
         if encoded:
             combined = b"(?m)" + b"|".join(b"(?:" + raw + b")" for raw in encoded)
             try:
@@ -212,6 +213,9 @@ class LogScanner:
                 except re2.error as exc:
                     raise PatternSetError("*", "<all patterns>", _re2_reason(exc)) from None
                 self._set = pattern_set
+                # The extension's Set.Match directly: skips a wrapper call per hit line.
+                low_set = getattr(getattr(pattern_set, "_set", None), "Match", None)
+                self._set_match = low_set if low_set is not None else pattern_set.Match
         self._record_starts: dict[str, re2._Regexp] = {}
 
     def _record_start(self, regex: str | None):
@@ -228,17 +232,18 @@ class LogScanner:
 
     def matching_keys(self, line: bytes) -> tuple[str, ...]:
         """Keys of the patterns that match one line (the per-line reference semantics)."""
-        if self._set is not None:
-            found = self._set.Match(line)
+        if self._set_match is not None:
+            found = self._set_match(line)
             if found:
-                return self._keys_for(tuple(sorted(found)))
+                return self._keys_for(tuple(found))
+        # One search per pattern: also the fallback should the Set's DFA run out of memory.
         indices = tuple(i for i, rx in enumerate(self._singles) if rx.search(line) is not None)
         return self._keys_for(indices) if indices else ()
 
     def _keys_for(self, indices: tuple[int, ...]) -> tuple[str, ...]:
         keys = self._keys_cache.get(indices)
         if keys is None:
-            keys = tuple(dict.fromkeys(self._key_of[i] for i in indices))
+            keys = tuple(dict.fromkeys(self._key_of[i] for i in sorted(indices)))
             self._keys_cache[indices] = keys
         return keys
 
@@ -278,7 +283,8 @@ class _Scan:
             return
         res = self.result
         res.bytes += n
-        res.nul_bytes += chunk.count(b"\x00")
+        if b"\x00" in chunk:  # memchr: far cheaper than counting when there are none
+            res.nul_bytes += chunk.count(b"\x00")
         cap = self.cap
         start = 0
         if self.skipping:
@@ -423,13 +429,15 @@ class _Scan:
     def _hit(self, buf: bytes, ls: int, le: int, line_no: int, truncated: bool) -> None:
         scanner = self.scanner
         line = buf[ls:le]
-        if scanner._set is None:
+        if scanner._set_match is None:
             keys = scanner._key_of
         else:
-            found = scanner._set.Match(line)
-            keys = scanner._keys_for(tuple(sorted(found))) if found else scanner.matching_keys(line)
-            if not keys:
-                return
+            found = scanner._set_match(line)
+            keys = scanner._keys_cache.get(tuple(found)) if found else None
+            if keys is None:
+                keys = scanner.matching_keys(line)
+                if not keys:
+                    return
         counts = self.result.hit_counts
         cap_hits = scanner.max_hits_per_key
         keep = False

@@ -31,7 +31,7 @@ from bundle_analyzer.models.common import Problem
 
 # A support bundle can be hostile; these caps keep the fallback paths linear and bounded.
 MAX_DOCUMENTS = 256
-MAX_SALVAGE_CHARS = 64 * 1024 * 1024
+MAX_SALVAGE_CHARS = 16 * 1024 * 1024
 MAX_SALVAGE_DEPTH = 512
 _RECOVERY_WINDOW = 64
 _RECOVERY_ATTEMPTS = 32
@@ -124,6 +124,8 @@ def scan_json_documents(text: str) -> JsonScan:
         pass
 
     pos = start
+    # Recovery attempts may each rescan text; cap their total so hostile input stays linear.
+    budget = [8 * len(text) + 1_000_000]
     while pos < len(text):
         if len(scan.documents) + len(scan.errors) >= MAX_DOCUMENTS:
             scan.errors.append((lines.line_at(pos), f"more than {MAX_DOCUMENTS} JSON documents; rest ignored"))
@@ -135,7 +137,7 @@ def scan_json_documents(text: str) -> JsonScan:
             pos = _skip_ws(text, end)
             continue
         _, message, error_pos = result
-        next_start, next_value, next_end = _find_next_document(text, pos, error_pos)
+        next_start, next_value, next_end = _find_next_document(text, pos, error_pos, budget)
         failed_end = next_start if next_start is not None else len(text)
         _record_failure(scan, text, lines, pos, failed_end, message, error_pos, followed=next_start is not None)
         if next_start is None:
@@ -145,7 +147,7 @@ def scan_json_documents(text: str) -> JsonScan:
     return scan
 
 
-def _find_next_document(text: str, doc_start: int, error_pos: int) -> tuple[int | None, Any, int]:
+def _find_next_document(text: str, doc_start: int, error_pos: int, budget: list[int]) -> tuple[int | None, Any, int]:
     """After a failed document, find a complete document that begins near the failure.
 
     A truncated document followed by a re-run's output breaks within a few characters of the
@@ -160,11 +162,13 @@ def _find_next_document(text: str, doc_start: int, error_pos: int) -> tuple[int 
     best: tuple[int | None, Any, int] = (None, None, 0)
     attempts = 0
     for match in re.finditer(r"[{\[]", text[lo:hi]):
-        if attempts >= _RECOVERY_ATTEMPTS:
+        if attempts >= _RECOVERY_ATTEMPTS or budget[0] <= 0:
             break
         attempts += 1
         candidate = lo + match.start()
         result = _raw_decode(text, candidate)
+        reached = result[1] if len(result) == 2 else result[2]
+        budget[0] -= max(reached, candidate) - candidate + 1
         if len(result) == 2 and result[1] > error_pos and result[1] > best[2]:
             best = (candidate, result[0], result[1])
     return best

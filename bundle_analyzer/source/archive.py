@@ -43,6 +43,8 @@ class BundleSource:
         self.budget = ByteBudget(limits)
         self.links = LinkGuard()
         self.member_count = 0
+        # Layout fingerprints (§1.5): the EKS collector writes "./name" and directory members.
+        self.saw_dot_prefix = False
 
     def members(self) -> Iterator[Member]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -106,6 +108,7 @@ class TarSource(BundleSource):
 
     def _member(self, archive: tarfile.TarFile, info: tarfile.TarInfo) -> Member | None:
         path = normalise_member_name(info.name)
+        self.saw_dot_prefix = self.saw_dot_prefix or info.name.startswith("./")
         mtime = datetime.fromtimestamp(info.mtime, UTC) if info.mtime else None
         if info.isdir():
             return Member(path=path, type=MemberType.directory, size=0, mtime=mtime) if path else None

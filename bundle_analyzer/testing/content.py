@@ -26,7 +26,8 @@ import base64
 import hashlib
 import ipaddress
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -747,6 +748,151 @@ def iptables_nvl_text(chains: Sequence[NvlChain], *, trailer: bool = True) -> st
     return text
 
 
+def _save_rule_to_nvl(rule: str, counters: tuple[int, int]) -> tuple[str, NvlRow]:
+    """Translate one saved ``-A`` rule to its ``-n -v -L`` row (the matches CNI, kube-proxy
+    and docker use; unknown options are printed as given)."""
+    tokens = shlex.split(rule)
+    chain = tokens[1]
+    i = 2
+    fields: dict[str, str] = {}
+    extra: list[str] = []
+    target = ""
+    target_opts: list[str] = []
+    inv = False
+    proto = "all"
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok == "!":
+            inv = True
+            i += 1
+            continue
+        if tok in ("-i", "-o", "-s", "-d"):
+            value = tokens[i + 1]
+            if tok in ("-s", "-d") and value.endswith("/32"):
+                value = value[:-3]
+            fields[tok] = ("!" if inv else "") + value
+            inv = False
+            i += 2
+            continue
+        if tok == "-p":
+            proto = tokens[i + 1]
+            i += 2
+            continue
+        if tok == "-m":
+            module = tokens[i + 1]
+            i += 2
+            opts: list[str] = []
+            while i < len(tokens) and tokens[i] not in ("-m", "-j", "-g", "-i", "-o", "-s", "-d", "-p"):
+                opts.append(tokens[i])
+                i += 1
+            extra.append(_match_text(module, opts))
+            continue
+        if tok in ("-j", "-g"):
+            target = tokens[i + 1]
+            target_opts = tokens[i + 2 :]
+            break
+        i += 1
+    tail = _target_text(target, target_opts)
+    if tail:
+        extra.append(tail)
+    row = NvlRow(
+        target=target,
+        prot=proto,
+        in_if=fields.get("-i", "*"),
+        out_if=fields.get("-o", "*"),
+        source=fields.get("-s", "0.0.0.0/0"),
+        destination=fields.get("-d", "0.0.0.0/0"),
+        extra=" ".join(e for e in extra if e),
+        pkts=counters[0],
+        bytes=counters[1],
+    )
+    return chain, row
+
+
+def _match_text(module: str, opts: list[str]) -> str:
+    text = " ".join(opts)
+    if module == "comment":
+        return f"/* {opts[1]} */"
+    if module == "addrtype":
+        neg = "!" if "!" in opts else ""
+        kind = opts[opts.index("--dst-type") + 1]
+        limit = " limit-in" if "--limit-iface-in" in opts else ""
+        return f"ADDRTYPE match dst-type {neg}{kind}{limit}"
+    if module in ("tcp", "udp"):
+        if "--dport" in opts:
+            return f"{module} dpt:{opts[opts.index('--dport') + 1]}"
+        return ""
+    if module == "mark":
+        neg = "! " if "!" in opts else ""
+        return f"mark match {neg}{opts[-1]}"
+    if module == "statistic":
+        return f"statistic mode random probability {opts[opts.index('--probability') + 1]}"
+    if module in ("conntrack", "state"):
+        key = "--ctstate" if module == "conntrack" else "--state"
+        return f"{'ctstate' if module == 'conntrack' else 'state'} {opts[opts.index(key) + 1]}"
+    if module == "recent":
+        name = opts[opts.index("--name") + 1]
+        if "--set" in opts:
+            return f"recent: SET name: {name} side: source mask: 255.255.255.255"
+        return f"recent: CHECK seconds: 10800 reap name: {name} side: source mask: 255.255.255.255"
+    return text
+
+
+def _target_text(target: str, opts: list[str]) -> str:
+    if target == "SNAT":
+        text = "to:" + opts[opts.index("--to-source") + 1]
+        if "--random-fully" in opts:
+            text += " random-fully"
+        elif "--random" in opts:
+            text += " random"
+        return text
+    if target == "DNAT":
+        return "to:" + opts[opts.index("--to-destination") + 1]
+    if target == "MASQUERADE":
+        return "random-fully" if "--random-fully" in opts else ""
+    if target in ("MARK", "CONNMARK"):
+        if "--set-xmark" in opts:
+            value, mask = opts[opts.index("--set-xmark") + 1].split("/")
+            return f"{target} or {value}" if value == mask else f"{target} xset {value}/{mask}"
+        if "--restore-mark" in opts:
+            return f"CONNMARK restore mask {opts[opts.index('--nfmask') + 1]}"
+    if target == "REJECT":
+        return "reject-with " + opts[opts.index("--reject-with") + 1] if "--reject-with" in opts else ""
+    return " ".join(opts)
+
+
+def nvl_chains_from_table(
+    table: IptablesTable, counter_of: Callable[[str], tuple[int, int]] | None = None
+) -> list[NvlChain]:
+    """The ``iptables -n -v -L -t <table>`` view of a saved table: built-in chains first, then
+    user chains sorted, with reference counts computed from the jumps."""
+    rows: dict[str, list[NvlRow]] = {name: [] for name, _, _ in table.chains}
+    refs: dict[str, int] = {name: 0 for name, _, _ in table.chains}
+    for rule in table.rules:
+        chain, row = _save_rule_to_nvl(rule, counter_of(rule) if counter_of else (0, 0))
+        rows.setdefault(chain, []).append(row)
+        if row.target in refs:
+            refs[row.target] += 1
+    builtin = [c for c in table.chains if c[1] != "-"]
+    user = sorted((c for c in table.chains if c[1] == "-"), key=lambda c: c[0])
+    out = []
+    for name, policy, (pkts, byts) in builtin + user:
+        if policy != "-":
+            out.append(NvlChain(name, tuple(rows[name]), policy=policy, pkts=pkts, bytes=byts))
+        else:
+            out.append(NvlChain(name, tuple(rows[name]), references=refs[name]))
+    return out
+
+
+def link_local_from_mac(mac: str) -> str:
+    """The EUI-64 IPv6 link-local address the kernel derives from a MAC."""
+    octets = [int(x, 16) for x in mac.split(":")]
+    octets[0] ^= 0x02
+    eui = octets[:3] + [0xFF, 0xFE] + octets[3:]
+    groups = [f"{(eui[i] << 8) | eui[i + 1]:x}" for i in range(0, 8, 2)]
+    return str(ipaddress.IPv6Address("fe80::" + ":".join(groups)))
+
+
 def nft_aws_cni_table(
     *,
     vpc_cidrs: Sequence[str],
@@ -944,6 +1090,7 @@ class Metric:
     labels: tuple[tuple[str, str], ...] = ()
     type: str = "gauge"
     help: str = ""
+    family: str = ""  # for summary/histogram parts (_sum, _count, _bucket): the family name
 
 
 def _metric_value(v: float | int) -> str:
@@ -960,16 +1107,17 @@ def _metric_value(v: float | int) -> str:
 def metrics_text(samples: Sequence[Metric]) -> str:
     """Prometheus text exposition 0.0.4, families sorted by name as the Go client does."""
     families: dict[str, list[Metric]] = {}
-    for s in samples:
-        families.setdefault(s.name, []).append(s)
+    for sample in samples:
+        families.setdefault(sample.family or sample.name, []).append(sample)
     out: list[str] = []
-    for name in sorted(families):
-        first = families[name][0]
-        out.append(f"# HELP {name} {first.help or name.replace('_', ' ')}")
-        out.append(f"# TYPE {name} {first.type}")
-        for s in families[name]:
-            labels = ",".join(f'{k}="{v}"' for k, v in s.labels)
-            out.append(f"{name}{{{labels}}} {_metric_value(s.value)}" if labels else f"{name} {_metric_value(s.value)}")
+    for family in sorted(families):
+        first = families[family][0]
+        out.append(f"# HELP {family} {first.help or family.replace('_', ' ')}")
+        out.append(f"# TYPE {family} {first.type}")
+        for m in families[family]:
+            labels = ",".join(f'{k}="{v}"' for k, v in m.labels)
+            value = _metric_value(m.value)
+            out.append(f"{m.name}{{{labels}}} {value}" if labels else f"{m.name} {value}")
     return "\n".join(out) + "\n"
 
 

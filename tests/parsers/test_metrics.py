@@ -120,7 +120,7 @@ def test_json_garbage_empty_and_concatenated() -> None:
     assert doubled.status == ArtifactStatus.damaged
     assert "2 concatenated expositions" in doubled.problems[0].message
     (assigned,) = doubled.value.select("awscni_assigned_ip_addresses")
-    assert assigned.line > 20
+    assert assigned.line == 9  # the re-run's sample replaces the one on line 3
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -137,17 +137,23 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+_metric_name = st.tuples(st.sampled_from(_LETTERS + ":"), st.text(_LETTERS + "0123456789:", max_size=15)).map("".join)
+_label_name = st.tuples(st.sampled_from(_LETTERS), st.text(_LETTERS + "0123456789", max_size=8)).map("".join)
+
+
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     st.lists(
         st.tuples(
-            st.from_regex(r"[a-zA-Z_:][a-zA-Z0-9_:]{0,15}", fullmatch=True),
-            st.dictionaries(st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,8}", fullmatch=True), _label_value, max_size=3),
+            _metric_name,
+            st.dictionaries(_label_name, _label_value, max_size=3),
             st.floats(allow_nan=False) | st.integers(-(10**12), 10**12).map(float),
             st.none() | st.integers(-(10**13), 10**13),
         ),
         min_size=1,
         max_size=8,
+        unique_by=lambda sample: (sample[0], tuple(sorted(sample[1].items()))),
     )
 )
 def test_generated_expositions_parse_back(samples: list[tuple[str, dict[str, str], float, int | None]]) -> None:
