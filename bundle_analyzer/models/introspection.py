@@ -343,9 +343,13 @@ class CheckpointAllocation(BaseModel):
 
 
 class IpamCheckpoint(BaseModel):
-    """``/var/run/aws-node/ipam.json`` (``vpc-cni-ipam/1``), written by CNI v1.7.0+."""
+    """``/var/run/aws-node/ipam.json`` (``vpc-cni-ipam/1``), written by CNI v1.7.0+.
+
+    ``network_card`` comes from the file name: ``ipam-nic-N.json`` holds card N (multi-NIC, v1.20+).
+    """
 
     version: str | None
+    network_card: int = 0
     allocations: list[CheckpointAllocation] = Field(default_factory=list)
     min_cni_version: str | None = None
     partial: bool = False

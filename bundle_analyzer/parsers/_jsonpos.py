@@ -25,6 +25,7 @@ from typing import Any
 from bundle_analyzer.parsers.jsondocs import salvage_truncated_json
 
 MAX_DOCUMENTS = 1000
+MAX_ERRORS = 100
 MAX_STRAY_BLOCKS = 50
 MAX_REPAIRS = 50
 MAX_ELEMENTS = 200_000
@@ -101,6 +102,9 @@ def scan_documents(text: str, *, repair_annotations: bool = False) -> DocumentSc
             break
         if len(scan.documents) >= MAX_DOCUMENTS:
             scan.errors.append((lines.line_at(start), f"more than {MAX_DOCUMENTS} JSON documents; rest ignored"))
+            break
+        if len(scan.errors) >= MAX_ERRORS:
+            scan.errors.append((lines.line_at(start), f"more than {MAX_ERRORS} errors; rest of the file ignored"))
             break
         if not (follows_document and scan.text[start] in "{["):
             candidate = _next_line_start(scan.text, pos, indent_limit)

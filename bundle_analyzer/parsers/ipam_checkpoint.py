@@ -15,6 +15,7 @@ start, so it is reported as damage (the entries are still read).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bundle_analyzer.models.common import Parsed, Problem, decode_text, outcome
@@ -29,6 +30,7 @@ from bundle_analyzer.parsers.jsondocs import (
 )
 
 CHECKPOINT_VERSION = "vpc-cni-ipam/1"
+_NIC_FILE = re.compile(r"ipam-nic-([0-9]{1,4})\.json$")
 
 
 def parse_ipam_checkpoint(data: bytes, path: str) -> Parsed[IpamCheckpoint]:
@@ -73,12 +75,19 @@ def parse_ipam_checkpoint(data: bytes, path: str) -> Parsed[IpamCheckpoint]:
             low, high = narrow_versions(low, high, at_least="v1.11.0")
     checkpoint = IpamCheckpoint(
         version=version,
+        network_card=network_card_of(path),
         allocations=allocations,
         min_cni_version=low,
         partial=not read.complete,
         line=read.line,
     )
     return outcome(path, checkpoint, problems)
+
+
+def network_card_of(path: str) -> int:
+    """Card N for ``…/ipam-nic-N.json``, 0 for ``ipam.json``."""
+    match = _NIC_FILE.search(path)
+    return int(match.group(1)) if match else 0
 
 
 def _read_allocation(index: int, entry: Any, reader: FieldReader) -> CheckpointAllocation | None:

@@ -83,7 +83,7 @@ def _parse(data: bytes, path: str) -> Parsed[IptablesListing]:
                 problems.add(number, f"chain {current.name} listed again; keeping the later one")
             listing.chains[current.name] = current
             continue
-        if stripped.startswith("pkts ") or stripped.startswith("num "):
+        if stripped.startswith(("pkts ", "num ", "target ")):
             continue
         if stripped.strip("=") == "":
             continue
@@ -189,5 +189,5 @@ def _split_comment(rest: str) -> tuple[str | None, str]:
     if end < 0:
         return None, rest
     comment = rest[start + 3 : end]
-    extra = f"{rest[:start]} {rest[end + 3 :]}".strip()
+    extra = f"{rest[:start].rstrip()} {rest[end + 3 :].lstrip()}".strip()
     return comment, extra

@@ -326,7 +326,7 @@ def error_body(text: str) -> str | None:
     ipamd answers unknown or failing requests with ``Not Found`` / ``Internal Server Error``
     (Go ``http.Error``) or ``404 page not found`` (default mux); proxies answer HTML.
     """
-    stripped = text.strip()
+    stripped = text.strip().lstrip("\ufeff")
     if not stripped or stripped[0] in '{["':
         return None
     if _SCALAR.fullmatch(stripped):

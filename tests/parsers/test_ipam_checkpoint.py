@@ -49,8 +49,10 @@ def test_v1_10_ipv6_only_and_multi_nic_metadata() -> None:
     (entry,) = parse_ipam_checkpoint(V1_10_IPV6.encode(), PATH).value.allocations
     assert entry.ipv4 is None and entry.ipv6 == "2600:1f13:abc:de01:c01a::1"
     assert parse_ipam_checkpoint(V1_10_IPV6.encode(), PATH).value.min_cni_version == "v1.10.0"
-    (nic,) = parse_ipam_checkpoint(V1_20_MULTI_NIC.encode(), PATH).value.allocations
+    card1 = parse_ipam_checkpoint(V1_20_MULTI_NIC.encode(), "ipamd/ipam-nic-1.json").value
+    (nic,) = card1.allocations
     assert nic.interfaces_count == 2 and nic.if_name == "eth1"
+    assert card1.network_card == 1 and parse_ipam_checkpoint(V1_7.encode(), PATH).value.network_card == 0
 
 
 def test_empty_allocations() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -66,6 +66,7 @@ def test_error_bodies() -> None:
     assert error_body("Internal Server Error\n") == "Internal Server Error"
     assert error_body("404 page not found\n") == "404 page not found"
     assert error_body("<!DOCTYPE html><html>") == "HTML page"
+    assert error_body('\ufeff{"a":1}') is None
     assert error_body('{"a":1}') is None and error_body('"default"') is None and error_body("12") is None
 
 
@@ -130,3 +131,25 @@ def test_salvage_of_a_prefix_is_a_json_value(doc: dict, cut: int) -> None:
     text = json.dumps(doc, separators=(",", ":"))
     salvaged = salvage_truncated_json(text[: cut % len(text)])
     assert salvaged is None or isinstance(salvaged, dict)
+
+
+def test_byte_order_mark_is_ignored() -> None:
+    assert iter_json_documents('\ufeff{"a":1}') == [({"a": 1}, 1)]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.integers(0, 999),
+    st.integers(0, 9),
+    st.sampled_from(["Z", "+00:00", "+05:30", "-0800"]),
+)
+def test_go_times_parse_back(moment: datetime, nanos: int, digits: int, zone: str) -> None:
+    fraction = f"{moment.microsecond:06d}{nanos:03d}"[:digits]
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if digits else "") + zone
+    parsed = parse_go_time(text)
+    sign = -1 if zone.startswith("-") else 1
+    offset = 0 if zone == "Z" else sign * (int(zone[1:3]) * 60 + int(zone[-2:]))
+    expected = moment.replace(microsecond=int(fraction.ljust(6, "0")[:6]) if digits else 0, tzinfo=UTC)
+    assert parsed == expected - timedelta(minutes=offset)
+    assert parsed.tzinfo is UTC
