@@ -24,6 +24,11 @@ stderr = Console(stderr=True, highlight=False)
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
+def say(message: str) -> None:
+    """One unwrapped line on stderr (rich would wrap long paths onto several lines)."""
+    print(message.replace("\n", " "), file=sys.stderr)
+
+
 class OutputFormat(StrEnum):
     console = "console"
     markdown = "markdown"
@@ -151,15 +156,15 @@ def _guarded(work) -> int:
         return work()
     except RulesInvalid as exc:
         for problem in exc.problems[:50]:
-            stderr.print(f"cnibundle: invalid rules: {problem}", markup=False)
+            say(f"cnibundle: invalid rules: {problem}")
         return EXIT_USAGE
     except CnibundleError as exc:
-        stderr.print(f"cnibundle: {exc}", markup=False)
+        say(f"cnibundle: {exc}")
         return EXIT_USAGE
     except typer.BadParameter:
         raise
     except KeyboardInterrupt:
-        stderr.print("cnibundle: interrupted", markup=False)
+        say("cnibundle: interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract wants exit 3 and a trace file, never a raw traceback
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -169,7 +174,7 @@ def _guarded(work) -> int:
             where = f"traceback written to {trace}"
         except OSError:
             where = "traceback could not be written"
-        stderr.print(f"cnibundle: internal error: {type(exc).__name__}: {exc} ({where})", markup=False)
+        say(f"cnibundle: internal error: {type(exc).__name__}: {exc} ({where})")
         return EXIT_BUG
 
 

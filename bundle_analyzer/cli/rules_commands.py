@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bundle_analyzer.cli.app import EXIT_OK, EXIT_USAGE, app, stderr
+from bundle_analyzer.cli.app import EXIT_OK, EXIT_USAGE, app, say
 
 rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Write, check and test rules.")
 app.add_typer(rules_app, name="rules")
@@ -31,7 +31,7 @@ def lint(paths: Annotated[list[Path], typer.Argument(help="Rule files or directo
 
     files = rule_files(paths)
     if not files:
-        stderr.print(f"cnibundle: no rule files under {' '.join(map(str, paths))}", markup=False)
+        say(f"cnibundle: no rule files under {' '.join(map(str, paths))}")
         raise typer.Exit(EXIT_USAGE)
     loaded, problems = load_rules(paths)
     compiled, set_problems = compile_rules(loaded)
@@ -60,7 +60,7 @@ def list_rules(paths: Annotated[list[Path], typer.Argument(help="Rule files or d
             table.add_row(row["id"], row["severity"], row["category"], row["kind"], row["title"])
         Console(highlight=False).print(table)
     for problem in problems:
-        stderr.print(str(problem), markup=False)
+        say(str(problem))
     raise typer.Exit(EXIT_USAGE if problems else EXIT_OK)
 
 
@@ -81,7 +81,7 @@ def explain(rule_id: str, paths: Annotated[list[Path], typer.Argument()] = [],  
     loaded, _ = load_rules(_sources(paths, no_default_rules))
     found = next((r for r in loaded if r.rule.id == rule_id), None)
     if found is None:
-        stderr.print(f"cnibundle: no rule {rule_id}", markup=False)
+        say(f"cnibundle: no rule {rule_id}")
         raise typer.Exit(EXIT_USAGE)
     rule = found.rule
     print(f"{rule.id}  [{rule.severity.value}, {rule.category}, {rule.status.value}]  ({found.location})")

@@ -77,26 +77,28 @@ _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "critical"}
 
 _TS = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|z|[+-]\d{2}:?\d{2})"
 _SEELOG = re.compile(
-    r"(" + _TS + r") \[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL)\][ \t]*(.*)", re.S | re.I)
+    r"(" + _TS + r") \[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL)\][ \t]*(.*)", re.S | re.I
+)
 _CRI = re.compile(r"(\d{4}-\d{2}-\d{2}T\S+) (stdout|stderr) ([FP])(?: (.*))?", re.S)
 _CRI_OLD = re.compile(r"(\d{4}-\d{2}-\d{2}T\S+) (stdout|stderr) (.*)", re.S)
 _JOURNAL_SHORT = re.compile(
     r"([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? (\S+) ([^\s\[]+?)(?:\[(\d+)\])?: ?(.*)",
-    re.S)
-_JOURNAL_ISO = re.compile(
-    r"(" + _TS + r") (?:([\w.-]+) )?([^\s\[]+?)(?:\[(\d+)\])?: ?(.*)", re.S)
+    re.S,
+)
+_JOURNAL_ISO = re.compile(r"(" + _TS + r") (?:([\w.-]+) )?([^\s\[]+?)(?:\[(\d+)\])?: ?(.*)", re.S)
 _JOURNAL_MARKER = re.compile(r"-- (?:.* --|Reboot|No entries|Boot \S+)\s*$", re.S)
 _KLOG = re.compile(
-    r"([IWEF])(\d{2})(\d{2}) +(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? +(\d+) +([^\s\]]+)\] ?(.*)", re.S)
+    r"([IWEF])(\d{2})(\d{2}) +(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? +(\d+) +([^\s\]]+)\] ?(.*)", re.S
+)
 _LOGFMT_PAIR = re.compile(r'([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"?|\S*)', re.S)
 _LOGRUS_TEXT = re.compile(r'(?:time="[^"]*" +)?level=\w+|time="[^"]*"', re.S)
 _GO_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 _KLOG_PAIR = re.compile(r'([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|<[^>]*>|\S*)', re.S)
 _GO_ESCAPE = re.compile(r"\\(.)", re.S)
-_GO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "0": "\0"}
+_GO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
 # Hand-built entrypoint.sh JSON (v1.7–v1.12.0) is not escaped: pick the keys out by pattern.
 _JSON_STRING = {
-    key: re.compile(r'"%s"\s*:\s*"((?:[^"\\]|\\.)*)"' % key, re.S)
+    key: re.compile(r'"' + key + r'"\s*:\s*"((?:[^"\\]|\\.)*)"', re.S)
     for key in ("level", "ts", "timestamp", "time", "caller", "logger")
 }
 _JSON_MSG_CLOSED = re.compile(r'"(?:msg|message)"\s*:\s*"(.*)"\s*}\s*$', re.S)
@@ -231,8 +233,15 @@ def _decode_seelog(text: str, path: str, line: int, raw: str) -> LogEvent | None
     if m is None:
         return None
     ts, level, msg = m.groups()
-    return _event(path, line, raw, LogFormat.seelog, timestamp=parse_rfc3339(ts),
-                  level=_level(level), message=msg.strip(_STRIP))
+    return _event(
+        path,
+        line,
+        raw,
+        LogFormat.seelog,
+        timestamp=parse_rfc3339(ts),
+        level=_level(level),
+        message=msg.strip(_STRIP),
+    )
 
 
 def _json_fields(doc: dict) -> tuple[dict[str, object], dict[str, str]]:
@@ -273,7 +282,10 @@ def _decode_json(text: str, path: str, line: int, raw: str) -> LogEvent | None:
         message = known.get("msg", known.get("message", ""))
         caller = known.get("caller")
         return _event(
-            path, line, raw, fmt,
+            path,
+            line,
+            raw,
+            fmt,
             timestamp=_json_time(known[ts_key]) if ts_key else None,
             level=level,
             caller=caller if isinstance(caller, str) else None,
@@ -291,10 +303,15 @@ def _recover_json(text: str, path: str, line: int, raw: str) -> LogEvent | None:
     if msg is None and found["level"] is None:
         return None
     ts_match = found["ts"] or found["timestamp"] or found["time"]
-    fmt = LogFormat.logrus_json if found["time"] and not (found["ts"] or found["timestamp"]) else LogFormat.zap
+    fmt = (
+        LogFormat.logrus_json if found["time"] and not (found["ts"] or found["timestamp"]) else LogFormat.zap
+    )
     fields = {"logger": go_unquote(found["logger"].group(1))} if found["logger"] else {}
     return _event(
-        path, line, raw, fmt,
+        path,
+        line,
+        raw,
+        fmt,
         timestamp=parse_rfc3339(ts_match.group(1)) if ts_match else None,
         level=_level(found["level"].group(1)) if found["level"] else None,
         caller=go_unquote(found["caller"].group(1)) if found["caller"] else None,
@@ -317,7 +334,10 @@ def _decode_logrus_text(text: str, path: str, line: int, raw: str) -> LogEvent |
     if level is None and "level" in values:
         fields["level"] = values["level"]
     return _event(
-        path, line, raw, LogFormat.logrus_text,
+        path,
+        line,
+        raw,
+        LogFormat.logrus_text,
         timestamp=parse_rfc3339(values["time"]) if "time" in values else None,
         level=level,
         message=values.get("msg", ""),
@@ -337,7 +357,10 @@ def _decode_klog(text: str, path: str, line: int, raw: str, anchor: datetime | N
     message, fields = _klog_message(rest)
     fields["thread_id"] = pid
     return _event(
-        path, line, raw, LogFormat.klog,
+        path,
+        line,
+        raw,
+        LogFormat.klog,
         timestamp=yearless(month, day, int(h), int(mi), int(s), micro, anchor),
         level=_KLOG_LEVELS[letter],
         caller=caller,
@@ -370,22 +393,40 @@ def _decode_inner(text: str, path: str, line: int, raw: str, anchor: datetime | 
     )
 
 
-def _wrap(outer: LogFormat, outer_ts: datetime | None, inner: LogEvent | None, message: str,
-          path: str, line: int, raw: str, extra: dict[str, str], *, prefer_outer: bool) -> LogEvent:
+def _wrap(
+    outer: LogFormat,
+    outer_ts: datetime | None,
+    inner: LogEvent | None,
+    message: str,
+    path: str,
+    line: int,
+    raw: str,
+    extra: dict[str, str],
+    *,
+    prefer_outer: bool,
+) -> LogEvent:
     """An event of a container/journal line, carrying what its inner line said.
 
     The time is the program's own (inner) one for container logs, where it has a year; the
     journal's, and the runtime's for klog lines (which lack the year), otherwise.
     """
-    fields = dict(extra)
     if inner is None:
-        return _event(path, line, raw, outer, timestamp=outer_ts, message=message, fields=fields)
-    fields.update(inner.fields)
-    fields["inner_format"] = inner.format.value
+        return _event(path, line, raw, outer, timestamp=outer_ts, message=message, fields=dict(extra))
+    fields = {**inner.fields, **extra, "inner_format": inner.format.value}  # the outer keys win
     use_outer = prefer_outer or inner.format is LogFormat.klog or inner.timestamp is None
     ts = outer_ts if use_outer and outer_ts is not None else inner.timestamp
-    return _event(path, line, raw, outer, timestamp=ts, level=inner.level, caller=inner.caller,
-                  message=inner.message, fields=fields, damaged=inner.damaged)
+    return _event(
+        path,
+        line,
+        raw,
+        outer,
+        timestamp=ts,
+        level=inner.level,
+        caller=inner.caller,
+        message=inner.message,
+        fields=fields,
+        damaged=inner.damaged,
+    )
 
 
 def _decode_cri(text: str, path: str, line: int, raw: str) -> LogEvent | None:
@@ -429,7 +470,9 @@ def _decode_docker(text: str, path: str, line: int, raw: str) -> LogEvent | None
 
 def _decode_journal(text: str, path: str, line: int, raw: str, anchor: datetime | None) -> _Decoded | None:
     if _JOURNAL_MARKER.match(text):
-        return _event(path, line, raw, LogFormat.plain, message=text, fields={"journal_marker": "true"}), False
+        return _event(
+            path, line, raw, LogFormat.plain, message=text, fields={"journal_marker": "true"}
+        ), False
     inferred = False
     m = _JOURNAL_ISO.match(text)
     if m is not None:
@@ -449,15 +492,18 @@ def _decode_journal(text: str, path: str, line: int, raw: str, anchor: datetime 
     if pid:
         extra["pid"] = pid
     message = message.strip(_STRIP)
-    inner = _decode_klog(message, path, line, raw, ts or anchor) or _decode_logrus_text(message, path, line, raw)
+    inner = _decode_klog(message, path, line, raw, ts or anchor) or _decode_logrus_text(
+        message, path, line, raw
+    )
     return _wrap(LogFormat.journal, ts, inner, message, path, line, raw, extra, prefer_outer=True), inferred
 
 
 # -- public decoding ----------------------------------------------------------------------
 
 
-def _decode_as(fmt: LogFormat, text: str, path: str, line: int, raw: str,
-               anchor: datetime | None) -> _Decoded | None:
+def _decode_as(
+    fmt: LogFormat, text: str, path: str, line: int, raw: str, anchor: datetime | None
+) -> _Decoded | None:
     if fmt is LogFormat.seelog:
         ev = _decode_seelog(text, path, line, raw)
     elif fmt in (LogFormat.zap, LogFormat.logrus_json):
@@ -497,8 +543,9 @@ def _decode(raw_bytes: bytes, fmt: LogFormat, path: str, line: int, anchor: date
     return _event(path, line, raw, out_fmt, message=text, fields=fields), False
 
 
-def decode_line(raw: bytes, fmt: LogFormat, path: str, line: int,
-                year_hint: int | datetime | None = None) -> LogEvent:
+def decode_line(
+    raw: bytes, fmt: LogFormat, path: str, line: int, year_hint: int | datetime | None = None
+) -> LogEvent:
     """One line in the file's format (other formats tried too); never raises.
 
     ``year_hint``: the year (or better the collection time) for formats without a year
@@ -514,16 +561,20 @@ def _is_continuation(event: LogEvent) -> bool:
 def _continue_record(head: LogEvent, event: LogEvent, record_line: int) -> LogEvent:
     fields = dict(head.fields)
     fields["record_line"] = str(record_line)
-    return event.model_copy(update={
-        "timestamp": head.timestamp,
-        "level": head.level,
-        "caller": head.caller,
-        "message": f"{head.message}\n{event.message}",
-        "fields": fields,
-    })
+    return event.model_copy(
+        update={
+            "timestamp": head.timestamp,
+            "level": head.level,
+            "caller": head.caller,
+            "message": f"{head.message}\n{event.message}",
+            "fields": fields,
+        }
+    )
 
 
-def decode_hits(result: ScanResult, fmt: LogFormat, year_hint: int | datetime | None = None) -> list[LogEvent]:
+def decode_hits(
+    result: ScanResult, fmt: LogFormat, year_hint: int | datetime | None = None
+) -> list[LogEvent]:
     """The kept hit lines of a scan as events, in file order.
 
     Seelog continuation lines take time and level from their record's first line (from the

@@ -31,11 +31,12 @@ _FAMILY = "|".join(re.escape(f) for f in sorted(FAMILIES, key=len, reverse=True)
 _LIVE = re.compile(rf"({_FAMILY})\.log")
 _SEELOG_HOURLY = re.compile(rf"({_FAMILY})\.log\.(\d{{4}})-(\d{{2}})-(\d{{2}})-(\d{{2}})(?:\.gz)?")
 _LUMBERJACK = re.compile(
-    rf"({_FAMILY})-(\d{{4}})-(\d{{2}})-(\d{{2}})T(\d{{2}})-(\d{{2}})-(\d{{2}})(?:\.(\d{{1,9}}))?\.log(?:\.gz)?")
+    rf"({_FAMILY})-(\d{{4}})-(\d{{2}})-(\d{{2}})T(\d{{2}})-(\d{{2}})-(\d{{2}})(?:\.(\d{{1,9}}))?\.log(?:\.gz)?"
+)
 
 
 def _basename(path: str) -> str:
-    return re.split(r"[\\/]", path.rstrip("/\\"))[-1]
+    return re.split(r"[\\/]", path)[-1]  # a trailing slash names a directory: empty basename
 
 
 def log_family(path: str) -> tuple[str, datetime | None] | None:

@@ -19,8 +19,12 @@ _RFC3339 = re.compile(
     r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
 )
 
-MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 
 # A journal that lacks the year is at most this far "in the future" of its anchor before we
 # decide it belongs to the previous year (clock skew, collection-time rounding).
@@ -60,8 +64,9 @@ def parse_rfc3339(text: str) -> datetime | None:
         return None
     y, mo, d, h, mi, s, frac, zone = m.groups()
     try:
-        value = datetime(int(y), int(mo), int(d), int(h), int(mi), min(int(s), 59), _micro(frac),
-                         tzinfo=_zone(zone))
+        value = datetime(
+            int(y), int(mo), int(d), int(h), int(mi), min(int(s), 59), _micro(frac), tzinfo=_zone(zone)
+        )
     except ValueError:
         return None
     return to_utc(value)
@@ -91,8 +96,9 @@ def year_anchor(year_hint: int | datetime | None) -> datetime | None:
         return None
 
 
-def yearless(month: int, day: int, hour: int, minute: int, second: int, micro: int,
-             anchor: datetime | None) -> datetime | None:
+def yearless(
+    month: int, day: int, hour: int, minute: int, second: int, micro: int, anchor: datetime | None
+) -> datetime | None:
     """Place a month/day/time without a year at or before ``anchor`` (the Dec→Jan wrap)."""
     if anchor is None:
         return None

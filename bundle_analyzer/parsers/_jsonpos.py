@@ -16,6 +16,7 @@ document's text to find where the elements under a key path begin, so that model
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from bisect import bisect_right
@@ -210,9 +211,13 @@ def _record_failure(
     while segment_end > start and text[segment_end - 1] in " \t\r\n":
         segment_end -= 1
     if followed:
-        scan.errors.append((doc_line, f"JSON document starting at line {doc_line} is cut short and followed by another one"))
+        scan.errors.append(
+            (doc_line, f"JSON document starting at line {doc_line} is cut short and followed by another one")
+        )
     elif skip_ws(text, error_pos) >= len(text):
-        scan.errors.append((lines.line_at(max(segment_end - 1, start)), "truncated JSON: the document ends before it is complete"))
+        scan.errors.append(
+            (lines.line_at(max(segment_end - 1, start)), "truncated JSON: the document ends before it is complete")
+        )
     else:
         column = error_pos - (text.rfind("\n", 0, error_pos) + 1) + 1
         scan.errors.append((lines.line_at(error_pos), f"invalid JSON at column {column}: {message}"))
@@ -232,10 +237,8 @@ def element_offsets(text: str, start: int, path: tuple[str, ...]) -> list[int]:
     on the text of a complete document; returns what it found before any irregularity.
     """
     found: list[int] = []
-    try:
+    with contextlib.suppress(ValueError, IndexError, RecursionError, _Stop):
         _walk(text, start, path, found)
-    except (ValueError, IndexError, RecursionError, _Stop):
-        pass
     return found
 
 

@@ -69,6 +69,7 @@ def parse_aws_json(data: bytes, path: str) -> Parsed[AwsCliDocument]:
     result.kind = _kind(reader.kinds)
     if result.kind == "unknown" and not problems:
         problems.append(Problem(path=path, line=1, message="no EC2 objects found"))
+    problems.sort(key=lambda problem: problem.line or 0)
     return outcome(path, result, problems)
 
 
@@ -103,15 +104,14 @@ class _Reader:
     def _problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(path=self.path, line=line, message=message))
 
-    def _element_lines(self, document: FoundDocument, path: tuple[str, ...], count: int, start: int | None = None) -> list[int]:
-        # Positions are only trustworthy in a complete document; otherwise cite the document.
-        if document.complete:
-            offsets = element_offsets(self.text, document.offset if start is None else start, path)
-            if len(offsets) == count:
-                return [self.lines.line_at(offset) for offset in offsets]
-        return [document.line] * count
+    def _element_lines(self, document: FoundDocument, path: tuple[str, ...], count: int) -> list[int]:
+        return [
+            self.lines.line_at(offset) if offset is not None else document.line
+            for offset in self._element_offsets(document, path, count)
+        ]
 
     def _element_offsets(self, document: FoundDocument, path: tuple[str, ...], count: int) -> list[int | None]:
+        # Positions are only trustworthy in a complete document; otherwise cite the document.
         if document.complete:
             offsets = element_offsets(self.text, document.offset, path)
             if len(offsets) == count:

@@ -50,7 +50,9 @@ def parse_cni_config(data: bytes, path: str) -> Parsed[CniConfig]:
         problems.append(Problem(path=path, line=line, message=f"text that is not JSON: {first[:80]!r}"))
     if not scan.documents:
         if not problems:
-            problems.append(Problem(path=path, line=1, message="no JSON document found (CNI network configuration expected)"))
+            problems.append(
+                Problem(path=path, line=1, message="no JSON document found (CNI network configuration expected)")
+            )
         return outcome(path, None, problems)
     if len(scan.documents) > 1:
         problems.append(
@@ -64,13 +66,17 @@ def parse_cni_config(data: bytes, path: str) -> Parsed[CniConfig]:
     document = scan.documents[0]
     if not isinstance(document.value, dict):
         problems.append(
-            Problem(path=path, line=document.line, message=f"expected a JSON object, found {json_type_name(document.value)}")
+            Problem(
+                path=path, line=document.line, message=f"expected a JSON object, found {json_type_name(document.value)}"
+            )
         )
         return outcome(path, None, problems)
     lines = LineIndex(scan.text)
     plugin_lines: list[int] = []
     if document.complete:
-        plugin_lines = [lines.line_at(offset) for offset in element_offsets(scan.text, document.offset, ("plugins", "*"))]
+        plugin_lines = [
+            lines.line_at(offset) for offset in element_offsets(scan.text, document.offset, ("plugins", "*"))
+        ]
     config = _config(document.value, document.line, plugin_lines, path, problems)
     return outcome(path, config, problems)
 
@@ -91,7 +97,9 @@ def _config(obj: dict[str, Any], line: int, plugin_lines: list[int], path: str, 
             entry_line = plugin_lines[index] if len(plugin_lines) == len(entries) else line
             if not isinstance(entry, dict):
                 problems.append(
-                    Problem(path=path, line=entry_line, message=f"plugin {index} is {json_type_name(entry)}, not an object")
+                    Problem(
+                        path=path, line=entry_line, message=f"plugin {index} is {json_type_name(entry)}, not an object"
+                    )
                 )
                 continue
             config.plugins.append(_plugin(entry, entry_line, path, problems))
@@ -100,7 +108,7 @@ def _config(obj: dict[str, Any], line: int, plugin_lines: list[int], path: str, 
         config.plugins.append(_plugin(obj, line, path, problems))
     else:
         problems.append(
-            Problem(path=path, line=line, message="neither a plugin list (\"plugins\") nor a single plugin (\"type\")")
+            Problem(path=path, line=line, message='neither a plugin list ("plugins") nor a single plugin ("type")')
         )
     config.is_aws = any(plugin.type == AWS_PLUGIN_TYPE for plugin in config.plugins)
     return config
@@ -178,7 +186,9 @@ def effective_cni_config(paths: list[str]) -> str | None:
         return None
     directories = {posixpath.dirname(n) for _, n in normalised}
     top = min(directories, key=lambda d: (d.count("/") + (1 if d else 0), d))
-    candidates = [(posixpath.basename(n), p) for p, n in normalised if posixpath.dirname(n) == top and is_network_config_name(n)]
+    candidates = [
+        (posixpath.basename(n), p) for p, n in normalised if posixpath.dirname(n) == top and is_network_config_name(n)
+    ]
     if not candidates:
         return None
     return min(candidates, key=lambda item: item[0].encode("utf-8", "surrogatepass"))[1]

@@ -26,9 +26,7 @@ _MAX_DISTINCT_KEYS = 1024
 _FAMILY_PREFIXES = frozenset({"ipv4", "ipv6"})
 
 
-def parse_conntrack(
-    data: bytes, path: str, *, entries_cap: int = DEFAULT_ENTRIES_CAP
-) -> Parsed[ConntrackDump]:
+def parse_conntrack(data: bytes, path: str, *, entries_cap: int = DEFAULT_ENTRIES_CAP) -> Parsed[ConntrackDump]:
     """Parse the collector's conntrack file (either section may be missing)."""
     with gc_paused():
         return _parse(data, path, entries_cap)

@@ -47,7 +47,9 @@ def parse_container_env(data: bytes, path: str) -> Parsed[ContainerEnvDump]:
     scan = scan_documents(text)
     problems.extend(Problem(path=path, line=line, message=message) for line, message in scan.errors)
     for line, first in scan.stray_text:
-        problems.append(Problem(path=path, line=line, message=f"runtime message instead of container info: {first[:160]!r}"))
+        problems.append(
+            Problem(path=path, line=line, message=f"runtime message instead of container info: {first[:160]!r}")
+        )
     dump = ContainerEnvDump()
     for document in scan.documents:
         objects = document.value if isinstance(document.value, list) else [document.value]
@@ -65,6 +67,7 @@ def parse_container_env(data: bytes, path: str) -> Parsed[ContainerEnvDump]:
             dump.containers.append(container)
     if not dump.containers and not problems:
         problems.append(Problem(path=path, line=1, message="no container description found"))
+    problems.sort(key=lambda problem: problem.line or 0)
     return outcome(path, dump, problems)
 
 

@@ -199,9 +199,7 @@ def _parse_chain(number: int, line: str) -> IptablesChain | None:
         if counters is None:
             return None
         packets, byte_count = int(counters.group(1)), int(counters.group(2))
-    return IptablesChain(
-        name=parts[0], policy=policy, packets=packets, bytes=byte_count, line=number
-    )
+    return IptablesChain(name=parts[0], policy=policy, packets=packets, bytes=byte_count, line=number)
 
 
 def _parse_rule(number: int, line: str, table: str) -> tuple[IptablesRule | None, str | None]:
@@ -284,4 +282,3 @@ def _family_from_rules(dump: IptablesDump) -> int:
                 if address and ":" in address:
                     return 6
     return 4
-

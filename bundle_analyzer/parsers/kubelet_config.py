@@ -36,9 +36,11 @@ from bundle_analyzer.parsers._jsonpos import scan_documents
 from bundle_analyzer.parsers.jsondocs import json_type_name
 
 KIND = "KubeletConfiguration"
-# The pure-Python YAML loader is slow; a kubelet config is a few hundred bytes.
-MAX_YAML_CHARS = 1024 * 1024
+# The YAML loader manages ~100 KB/s on hostile input; a kubelet config is a few KB at most.
+MAX_YAML_CHARS = 64 * 1024
 MAX_FLAGS = 10_000
+# Deep flow nesting ("[[[[…") makes the YAML loader slow long before it gives up.
+MAX_FLOW_DEPTH = 64
 
 
 def parse_kubelet_config(data: bytes, path: str) -> Parsed[KubeletConfig]:
@@ -71,14 +73,23 @@ def _load_json(text: str, path: str, problems: list[Problem]) -> tuple[Any, int]
         return None, 1
     if len(scan.documents) > 1:
         problems.append(
-            Problem(path=path, line=scan.documents[1].line, message=f"{len(scan.documents)} JSON documents; the first is used")
+            Problem(
+                path=path,
+                line=scan.documents[1].line,
+                message=f"{len(scan.documents)} JSON documents; the first is used",
+            )
         )
     return scan.documents[0].value, scan.documents[0].line
 
 
 def _load_yaml(text: str, path: str, problems: list[Problem]) -> tuple[Any, int]:
     if len(text) > MAX_YAML_CHARS:
-        problems.append(Problem(path=path, line=1, message=f"{len(text)} characters: too large for a kubelet configuration"))
+        problems.append(
+            Problem(path=path, line=1, message=f"{len(text)} characters: too large for a kubelet configuration")
+        )
+        return None, 1
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        problems.append(Problem(path=path, line=1, message="YAML nested too deeply to read"))
         return None, 1
     loader = YAML(typ="safe")
     try:
@@ -101,6 +112,17 @@ def _load_yaml(text: str, path: str, problems: list[Problem]) -> tuple[Any, int]
     if len(documents) > 1:
         problems.append(Problem(path=path, line=1, message=f"{len(documents)} YAML documents; the first is used"))
     return documents[0], 1
+
+
+def _flow_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
 
 
 def config_from_mapping(

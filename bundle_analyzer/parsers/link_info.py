@@ -31,6 +31,8 @@ New net-tools ``ifconfig``::
     no stats available
 
 MACs are lower-cased and IPv4 masks become prefix lengths so the three sources compare equal.
+Old net-tools prints the name with ``%-9.9s``, so long veth names may be cut to 9 characters
+there (``eni61b9c5``); the name is kept as printed.
 """
 
 from __future__ import annotations

@@ -81,7 +81,12 @@ def _bundle_names(report: Report) -> dict[str, str]:
 def _summary_line(report: Report) -> Text:
     s = report.summary
     line = Text("Summary: ")
-    counts = {Severity.critical: s.critical, Severity.error: s.error, Severity.warning: s.warning, Severity.info: s.info}
+    counts = {
+        Severity.critical: s.critical,
+        Severity.error: s.error,
+        Severity.warning: s.warning,
+        Severity.info: s.info,
+    }
     for i, sev in enumerate(_SEVERITIES):
         if i:
             line.append(", ")

@@ -92,9 +92,11 @@ def _when(value: datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") + (
-        f".{value.microsecond // 1000:03d}" if value.microsecond else ""
-    ) + " UTC"
+    return (
+        value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        + (f".{value.microsecond // 1000:03d}" if value.microsecond else "")
+        + " UTC"
+    )
 
 
 def _finalize(value: object) -> object:
@@ -178,7 +180,9 @@ def _finding_views(report: Report, names: dict[str, str]) -> tuple[list[FindingV
     return views, anchors
 
 
-def _bundle_view(index: int, bundle: BundleReport, name: str, anchors: dict[tuple[str, str], str], report: Report) -> BundleView:
+def _bundle_view(
+    index: int, bundle: BundleReport, name: str, anchors: dict[tuple[str, str], str], report: Report
+) -> BundleView:
     events = timeline_order(bundle.timeline)
     timeline = [
         TimelineRow(
@@ -194,7 +198,11 @@ def _bundle_view(index: int, bundle: BundleReport, name: str, anchors: dict[tupl
     ]
     inventory = sorted(bundle.inventory, key=lambda e: (e.status == ArtifactStatus.parsed, e.path))
     kinds = Counter(n.kind for n in bundle.network.nodes)
-    counts = [(kind, kinds[kind]) for kind in ("eni", "ip", "prefix", "pod", "veth", "rule", "table", "interface") if kinds[kind]]
+    counts = [
+        (kind, kinds[kind])
+        for kind in ("eni", "ip", "prefix", "pod", "veth", "rule", "table", "interface")
+        if kinds[kind]
+    ]
     mine = [f for f in report.findings if f.bundle == bundle.path and f.suppressed is None]
     worst = max((f.severity for f in mine), key=lambda s: s.rank, default=None)
     has_network = bool(bundle.network.nodes or bundle.network.links)

@@ -104,7 +104,10 @@ def _node_section(bundle: BundleReport) -> list[str]:
 
 def _summary(report: Report) -> list[str]:
     s = report.summary
-    sev = ", ".join(f"**{n}** {name}" for name, n in (("critical", s.critical), ("error", s.error), ("warning", s.warning), ("info", s.info)))
+    sev = ", ".join(
+        f"**{n}** {name}"
+        for name, n in (("critical", s.critical), ("error", s.error), ("warning", s.warning), ("info", s.info))
+    )
     rules = f"rules: {s.rules_run} run, {s.rules_skipped} skipped, {s.rules_errored} errored"
     suppressed = f", {s.suppressed} suppressed" if s.suppressed else ""
     return ["## Summary", "", f"{sev}; {rules}{suppressed}."]
@@ -176,7 +179,9 @@ def _inventory(bundle: BundleReport, multi: bool) -> list[str]:
 def _config(bundle: BundleReport, multi: bool) -> list[str]:
     if not bundle.config:
         return []
-    heading = "### Configuration in effect" + (f": {md_text(bundle.node.instance_id or bundle.path, 120)}" if multi else "")
+    heading = "### Configuration in effect" + (
+        f": {md_text(bundle.node.instance_id or bundle.path, 120)}" if multi else ""
+    )
     rows = [[md_text(c.name, 120), md_text(c.value, _CELL_LIMIT), md_text(c.source, 200)] for c in bundle.config]
     return [heading, ""] + _table(["Setting", "Value", "Source"], rows) + [""]
 
@@ -185,9 +190,16 @@ def _timeline(bundle: BundleReport, multi: bool) -> list[str]:
     linked = timeline_order([e for e in bundle.timeline if e.rule_id])
     if not linked:
         return []
-    heading = "### Timeline of events behind findings" + (f": {md_text(bundle.node.instance_id or bundle.path, 120)}" if multi else "")
+    heading = "### Timeline of events behind findings" + (
+        f": {md_text(bundle.node.instance_id or bundle.path, 120)}" if multi else ""
+    )
     rows = [
-        [_when(e.timestamp), md_text(e.rule_id, 120), md_text(location(e.path, e.line), 200), md_text(e.message, _CELL_LIMIT)]
+        [
+            _when(e.timestamp),
+            md_text(e.rule_id, 120),
+            md_text(location(e.path, e.line), 200),
+            md_text(e.message, _CELL_LIMIT),
+        ]
         for e in linked[:_TIMELINE_LIMIT]
     ]
     out = [heading, ""] + _table(["Time", "Rule", "Where", "Event"], rows)
@@ -201,7 +213,9 @@ def _rule_results(report: Report) -> list[str]:
     errored = [r for r in report.rule_results if r.status == RuleStatus.error]
     if not skipped and not errored:
         return []
-    rows = [[md_text(r.status.value), md_text(r.rule_id, 120), md_text(r.reason, _CELL_LIMIT)] for r in errored + skipped]
+    rows = [
+        [md_text(r.status.value), md_text(r.rule_id, 120), md_text(r.reason, _CELL_LIMIT)] for r in errored + skipped
+    ]
     return ["## Rules not evaluated", ""] + _table(["Status", "Rule", "Reason"], rows) + [""]
 
 
@@ -222,7 +236,7 @@ def render_markdown(report: Report) -> str:
     out += ["## Findings", ""]
     if ranked:
         rows = []
-        for number, item in enumerate(ranked, 1):
+        for item in ranked:
             f = item.finding
             rule = ("↳ " * item.depth) + md_text(f.rule_id, 120)
             rows.append([f"{_SEVERITY_MARK[f.severity]} {f.severity.value}", rule, md_text(f.message, _CELL_LIMIT)])

@@ -47,7 +47,7 @@ class _Box:
     column: int
     order: int
     placeholder: bool = False
-    row: int = 0
+    row: float = 0.0
     neighbours: list[str] = field(default_factory=list)
 
 
@@ -117,7 +117,6 @@ def _layout(view: NetworkView) -> tuple[dict[str, _Box], list[list[_Box]], dict[
                     keys[b.id] = (peers[0][0], peers[0][1] + 1e-6, peers[0][2]) if peers else (1, 0.0, b.order)
             col.sort(key=lambda b: keys[b.id])
         for row, box in enumerate(col):
-            box.row = row
             position[box.id] = row
 
     hidden: dict[int, int] = {}
@@ -125,7 +124,46 @@ def _layout(view: NetworkView) -> tuple[dict[str, _Box], list[list[_Box]], dict[
         if len(col) > MAX_PER_COLUMN:
             hidden[c] = len(col) - MAX_PER_COLUMN
             del col[MAX_PER_COLUMN:]
+    _place(boxes, columns)
     return boxes, columns, hidden
+
+
+def _place(boxes: dict[str, _Box], columns: list[list[_Box]]) -> None:
+    """Give each box a vertical slot near the boxes it links to, keeping the column order.
+
+    Sweeps left to right, right to left, left to right; a box is pulled towards its neighbours
+    in the column just swept, except towards a hub (an ENI with 50 IPs, a table behind 50 rules):
+    being pulled towards a hub would stack its whole fan-out on one spot. Boxes never overlap:
+    each sits at least one slot below the one above it.
+    """
+    drawn = {b.id for col in columns for b in col}
+    links = {b.id: [n for n in b.neighbours if n in drawn] for col in columns for b in col}
+    fan = {
+        (b.id, direction): sum(1 for n in links[b.id] if (boxes[n].column - b.column) * direction > 0)
+        for col in columns
+        for b in col
+        for direction in (1, -1)
+    }
+    for row, box in ((r, b) for col in columns for r, b in enumerate(col)):
+        box.row = row
+
+    def sweep(order: list[int], direction: int) -> None:
+        for c in order:
+            previous = -1.0
+            for box in columns[c]:
+                pulls = [
+                    boxes[n].row
+                    for n in links[box.id]
+                    if (box.column - boxes[n].column) * direction > 0 and fan[(n, direction)] <= 2
+                ]
+                want = sum(pulls) / len(pulls) if pulls else previous + 1
+                box.row = max(want, previous + 1)
+                previous = box.row
+
+    last = len(columns) - 1
+    sweep(list(range(1, last + 1)), 1)
+    sweep(list(range(last - 1, -1, -1)), -1)
+    sweep(list(range(1, last + 1)), 1)
 
 
 def _missing_label(text: str) -> str:
@@ -136,8 +174,8 @@ def _x(column: int) -> int:
     return _MARGIN + sum(_WIDTHS[:column]) + column * _GAP
 
 
-def _y(row: int) -> int:
-    return _MARGIN + _LEGEND_H + _HEADER_H + row * _PITCH
+def _y(row: float) -> int:
+    return round(_MARGIN + _LEGEND_H + _HEADER_H + row * _PITCH)
 
 
 def _legend() -> list[str]:
@@ -174,7 +212,7 @@ def network_svg(view: NetworkView, *, title: str = "Node network view") -> Marku
     """The SVG picture (safe markup: every bundle string in it is escaped)."""
     boxes, columns, hidden = _layout(view)
     drawn = {b.id for col in columns for b in col}
-    rows = max((len(col) + (1 if i in hidden else 0) for i, col in enumerate(columns)), default=0)
+    rows = max((col[-1].row + 1 + (1 if i in hidden else 0) for i, col in enumerate(columns) if col), default=0)
     width = _x(len(COLUMNS)) - _GAP + _MARGIN
     height = _y(max(rows, 1)) + _MARGIN
 
@@ -198,7 +236,9 @@ def network_svg(view: NetworkView, *, title: str = "Node network view") -> Marku
         a, b = boxes[link.source], boxes[link.target]
         bad = link.broken or a.placeholder or b.placeholder
         cls = "nv-link nv-bad" if bad else "nv-link"
-        stroke = 'stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"' if bad else 'stroke="#8a99ab" stroke-width="1.2"'
+        stroke = (
+            'stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"' if bad else 'stroke="#8a99ab" stroke-width="1.2"'
+        )
         tip = f"{a.label} → {b.label} ({one_line(link.kind, 60)})"
         if link.note:
             tip += ": " + one_line(link.note, 300)
@@ -224,7 +264,7 @@ def network_svg(view: NetworkView, *, title: str = "Node network view") -> Marku
                 f'<text x="{x + 7}" y="{y + 15}">{_attr(_short(box.label, c))}</text></g>'
             )
         if c in hidden:
-            y = _y(len(col)) + 15
+            y = _y(col[-1].row + 1 if col else 0) + 15
             out.append(f'<text class="nv-more" x="{_x(c) + 7}" y="{y}">… {hidden[c]} more not drawn</text>')
     out.append("</g></svg>")
     return Markup("\n".join(out))
@@ -233,7 +273,11 @@ def network_svg(view: NetworkView, *, title: str = "Node network view") -> Marku
 def broken_items(view: NetworkView) -> list[str]:
     """The broken parts of the picture as plain sentences, for readers who cannot see it."""
     labels = {n.id: one_line(n.label, 200) or one_line(n.id, 200) for n in view.nodes}
-    items = [f"{n.kind} {labels[n.id]}" + (f": {one_line(n.detail, 300)}" if n.detail else "") for n in view.nodes if n.broken]
+    items = [
+        f"{n.kind} {labels[n.id]}" + (f": {one_line(n.detail, 300)}" if n.detail else "")
+        for n in view.nodes
+        if n.broken
+    ]
     for link in view.links:
         missing = link.source not in labels or link.target not in labels
         if link.broken or missing:

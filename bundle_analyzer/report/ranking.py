@@ -32,9 +32,7 @@ def _key(index: int, finding: Finding, bundle_order: dict[str, int]) -> tuple[in
 def ranked_findings(report: Report, *, include_suppressed: bool = False) -> list[RankedFinding]:
     """Findings ordered worst first, each followed by the findings it explains."""
     bundle_order = {b.path: i for i, b in enumerate(report.bundles)}
-    items = [
-        (i, f) for i, f in enumerate(report.findings) if include_suppressed or f.suppressed is None
-    ]
+    items = [(i, f) for i, f in enumerate(report.findings) if include_suppressed or f.suppressed is None]
     by_rule: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in items:
         by_rule[(f.bundle, f.rule_id)].append(i)

@@ -37,11 +37,31 @@ from bundle_analyzer.report.model import Report
 _KEEP_FIELDS = frozenset({"rule_id", "caused_by", "explains", "schema_version"})
 
 _ID_PREFIXES = (
-    "eni-attach", "tgw-attach", "subnet-cidr-assoc", "vpc-cidr-assoc", "eipalloc", "eipassoc",
-    "subnet", "vpce", "eni", "vpc", "sgr", "sg", "rtb", "igw", "nat", "acl", "tgw", "pcx", "vol",
-    "snap", "lt", "r", "i",
+    "eni-attach",
+    "tgw-attach",
+    "subnet-cidr-assoc",
+    "vpc-cidr-assoc",
+    "eipalloc",
+    "eipassoc",
+    "subnet",
+    "vpce",
+    "eni",
+    "vpc",
+    "sgr",
+    "sg",
+    "rtb",
+    "igw",
+    "nat",
+    "acl",
+    "tgw",
+    "pcx",
+    "vol",
+    "snap",
+    "lt",
+    "r",
+    "i",
 )
-_ID = r"(?:%s)-(?:[0-9a-f]{17}|[0-9a-f]{8})" % "|".join(_ID_PREFIXES)
+_ID = r"(?:" + "|".join(_ID_PREFIXES) + r")-(?:[0-9a-f]{17}|[0-9a-f]{8})"
 _ID_FULL = re.compile(_ID + r"\Z")
 
 _PATTERN = re.compile(
@@ -106,10 +126,7 @@ class Redactor:
         a, b, c, d = addr.to_bytes(4, "big")
         if a in (0, 127) or a >= 224 or (a == 169 and b == 254):
             return addr
-        if a not in _KEPT_FIRST:
-            a2 = self._permute(b"v4/1", _PUBLIC_FIRST, a)
-        else:
-            a2 = a
+        a2 = a if a in _KEPT_FIRST else self._permute(b"v4/1", _PUBLIC_FIRST, a)
         ctx = bytes([a])
         if a == 10:
             b2 = self._pan(b"v4/2/" + ctx, b, 8)
@@ -157,11 +174,9 @@ class Redactor:
         if addr.ipv4_mapped is not None:
             inner = ipaddress.IPv4Address(self.ipv4_int(int(addr.ipv4_mapped)))
             return f"::ffff:{inner}{slash}{length_text}"
-        if addr.is_link_local:
-            # fe80::/64 carries the interface's MAC in its low bits; only those are mapped.
-            mapped = self._pan(b"v6", value, 128, keep=64)
-        else:
-            mapped = self._pan(b"v6", value, 128, keep=16)
+        # fe80::/64 carries the interface's MAC in its low bits: only those are mapped there.
+        # Elsewhere the first 16 bits (the registry's block, e.g. 2600: or fd..) stay.
+        mapped = self._pan(b"v6", value, 128, keep=64 if addr.is_link_local else 16)
         if slash and length_text.isdigit() and int(length_text) <= 128:
             host_bits = 128 - int(length_text)
             if host_bits and value & ((1 << host_bits) - 1) == 0:
@@ -206,7 +221,7 @@ class Redactor:
 
     def _arn(self, text: str) -> str:
         body = text.rstrip(".,:;")
-        tail = text[len(body):]
+        tail = text[len(body) :]
         parts = body.split(":", 5)
         if len(parts) < 6:
             return text
@@ -263,7 +278,7 @@ class Redactor:
     def _walk(self, data: Any, field: str | None = None) -> Any:
         if field in _KEEP_FIELDS:
             return data
-        if type(data) is str:  # noqa: E721 - str enums (severity, status) are kept as they are
+        if type(data) is str:  # exactly str: str enums (severity, status) are kept as they are
             return self.text(data)
         if isinstance(data, dict):
             return {k: self._walk(v, k) for k, v in data.items()}

@@ -48,12 +48,13 @@ def detect_layout(archive_name: str, paths: Iterable[str], *, loose: bool,
                   had_dot_prefix: bool, had_dir_members: bool) -> LayoutGuess:
     prefix, rel = strip_wrapper([p for p in paths if p])
     rel_set = set(rel)
-    named = _from_archive_name(archive_name)
+    # A re-packed bundle's wrapper directory often keeps the collector's archive stem.
+    named = _from_archive_name(archive_name) or _from_archive_name(prefix.rstrip("/") + ".tar.gz")
     if any(p.startswith(LEGACY_DIR) and p[len(LEGACY_DIR):] in LEGACY_MARKERS for p in rel_set):
         return LayoutGuess(Layout.aws_cni_support_legacy, prefix, collected_at=None)
     roots = {p.split("/", 1)[0] for p in rel_set if "/" in p}
     if len(roots & EKS_ROOT_DIRS) >= 2 or (roots & EKS_ROOT_DIRS and "ipamd" in roots):
-        if _looks_like_nma(rel_set, had_dot_prefix, had_dir_members, archive_name):
+        if _looks_like_nma(rel_set, had_dot_prefix, had_dir_members, archive_name, bool(named)):
             node = NMA_ARCHIVE_NAME.match(archive_name)
             return LayoutGuess(Layout.eks_node_monitoring_agent, prefix, node_name=node["node"] if node else None)
         return LayoutGuess(Layout.eks_log_collector, prefix, collector_version=named.get("ver"),
@@ -61,11 +62,14 @@ def detect_layout(archive_name: str, paths: Iterable[str], *, loose: bool,
     return LayoutGuess(Layout.files if loose else Layout.directory, prefix)
 
 
-def _looks_like_nma(paths: set[str], had_dot_prefix: bool, had_dir_members: bool, archive_name: str) -> bool:
+def _looks_like_nma(paths: set[str], had_dot_prefix: bool, had_dir_members: bool, archive_name: str,
+                    eks_named: bool) -> bool:
     if "system/script-params.txt" in paths:
         return False
     if any(p.startswith(NMA_CONCLUSIVE) for p in paths):
         return True
+    if eks_named:
+        return False
     supporting = [not had_dot_prefix, not had_dir_members, bool(NMA_ARCHIVE_NAME.match(archive_name)),
                   not any(p.startswith("var_log/aws-node-") for p in paths)]
     return sum(supporting) >= 3

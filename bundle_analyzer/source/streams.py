@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tarfile
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -39,7 +40,7 @@ def read_chunks(stream: BinaryIO, problems: list[str], what: str) -> Iterator[by
     while True:
         try:
             block = stream.read(CHUNK)
-        except (EOFError, OSError, zlib.error) as exc:
+        except (EOFError, OSError, zlib.error, tarfile.TarError) as exc:
             problems.append(f"{what} ends early: {exc or type(exc).__name__}")
             return
         if not block:

@@ -9,10 +9,10 @@ historical layouts) and from ``aws ec2 describe-instance-types`` output.
 
 Formulas (EKS ``eni-max-pods.txt``, ``max-pods-calculator.sh``, ipamd):
 
-* secondary-IP mode: ``ENIs × (IPv4 − 1) + 2`` (each ENI's primary IP is not for pods; +2 for
+* secondary-IP mode: ``ENIs x (IPv4 - 1) + 2`` (each ENI's primary IP is not for pods; +2 for
   host-network pods);
-* custom networking: the primary ENI carries no pods, ``(ENIs − 1) × (IPv4 − 1) + 2``;
-* prefix delegation: each secondary slot holds a /28, ``ENIs × ((IPv4 − 1) × 16) + 2``;
+* custom networking: the primary ENI carries no pods, ``(ENIs - 1) x (IPv4 - 1) + 2``;
+* prefix delegation: each secondary slot holds a /28, ``ENIs x ((IPv4 - 1) x 16) + 2``;
 * ipamd's own capacity is the same without the ``+ 2``, minus unmanaged ENIs and a trunk ENI.
 """
 
@@ -120,7 +120,9 @@ class InstanceLimits(BaseModel):
 @lru_cache(maxsize=1)
 def load_limits() -> dict[str, InstanceLimits]:
     """The shipped table, keyed by instance type (cached; treat the result as read-only)."""
-    raw = json.loads(resources.files("bundle_analyzer").joinpath("data", DATA_FILE).read_text(encoding="utf-8"))
+    raw = json.loads(
+        resources.files("bundle_analyzer").joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    )
     return {name: InstanceLimits.from_json_entry(name, entry) for name, entry in raw.items()}
 
 
@@ -166,7 +168,7 @@ def max_pod_ips(
     unmanaged_enis: int = 0,
     trunk_eni: bool = False,
 ) -> int:
-    """ipamd's address capacity (``awscni_ip_max``): per-ENI addresses × ENIs it may use.
+    """ipamd's address capacity (``awscni_ip_max``): per-ENI addresses x ENIs it may use.
 
     Unmanaged ENIs (``no_manage`` tag, other software) and the SGPP trunk ENI take ENI slots;
     with custom networking the primary ENI holds no pod addresses.

@@ -21,7 +21,10 @@ IPAMD = (
 )
 PATTERNS = [
     ScanPattern("no-ip", r"DataStore has no available IP(/Prefix)? addresses"),
-    ScanPattern("no-ip", r"(assignPodIPv4AddressUnsafe|AssignPodIPv4Address|AssignPodIPAddress): no available IP(/Prefix)? addresses"),
+    ScanPattern(
+        "no-ip",
+        r"(assignPodIPv4AddressUnsafe|AssignPodIPv4Address|AssignPodIPAddress): no available IP(/Prefix)? addresses",
+    ),
     ScanPattern("cooldown", r"AssignedIPs/CooldownIPs: (?P<assigned>\d+)/(?P<cooling>\d+)"),
 ]
 
@@ -32,12 +35,17 @@ def summary(result):
 
 def split_at(data: bytes, *cuts: int) -> list[bytes]:
     edges = [0, *sorted(cuts), len(data)]
-    return [data[a:b] for a, b in zip(edges, edges[1:])]
+    return [data[a:b] for a, b in zip(edges, edges[1:], strict=False)]
 
 
 def test_hits_keys_and_line_numbers():
     result = LogScanner(PATTERNS).scan([IPAMD], "ipamd.log")
-    assert [(h.line, h.keys) for h in result.hits] == [(2, ("cooldown",)), (3, ("no-ip",)), (4, ("no-ip",)), (5, ("cooldown",))]
+    assert [(h.line, h.keys) for h in result.hits] == [
+        (2, ("cooldown",)),
+        (3, ("no-ip",)),
+        (4, ("no-ip",)),
+        (5, ("cooldown",)),
+    ]
     assert result.hits[1].raw.endswith(b'"msg":"DataStore has no available IP/Prefix addresses"}')
     assert result.lines == 5
     assert result.bytes == len(IPAMD)
@@ -63,7 +71,11 @@ def test_every_two_way_split_gives_identical_results():
         got = scanner.scan(split_at(data, cut), "f")
         assert summary(got) == summary(expected), cut
         assert (got.lines, got.bytes, got.hit_counts, got.first_line) == (
-            expected.lines, expected.bytes, expected.hit_counts, expected.first_line)
+            expected.lines,
+            expected.bytes,
+            expected.hit_counts,
+            expected.first_line,
+        )
 
 
 def test_every_three_way_split_of_a_small_stream():
@@ -80,17 +92,20 @@ def test_every_three_way_split_of_a_small_stream():
 def test_single_byte_chunks():
     scanner = LogScanner(PATTERNS)
     assert summary(scanner.scan([IPAMD[i : i + 1] for i in range(len(IPAMD))], "f")) == summary(
-        scanner.scan(IPAMD, "f"))
+        scanner.scan(IPAMD, "f")
+    )
 
 
 def test_crlf_lines_lose_their_carriage_return_and_dollar_still_anchors():
-    result = LogScanner([ScanPattern("end", r"addresses$")]).scan([b"no available IP addresses\r\nother\r\n"], "f")
+    result = LogScanner([ScanPattern("end", r"addresses$")]).scan(
+        [b"no available IP addresses\r\nother\r\n"], "f"
+    )
     assert summary(result) == [(1, b"no available IP addresses", ("end",), False)]
     assert result.lines == 2
 
 
 def test_nul_bytes_are_counted_matched_and_skipped_for_first_line():
-    data = b"\x00\x00\x00\n\x00\x00{\"msg\":\"Failed to assign an IP address to container abc\"}\nok\n"
+    data = b'\x00\x00\x00\n\x00\x00{"msg":"Failed to assign an IP address to container abc"}\nok\n'
     result = LogScanner([ScanPattern("fail", "Failed to assign an IP address")]).scan([data], "plugin.log")
     assert result.nul_bytes == 5
     assert [h.line for h in result.hits] == [2]
@@ -98,7 +113,13 @@ def test_nul_bytes_are_counted_matched_and_skipped_for_first_line():
 
 
 def test_patterns_never_match_across_lines():
-    scanner = LogScanner([ScanPattern("x", r"start[^z]*end"), ScanPattern("y", r"begin\s+finish"), ScanPattern("z", r"(?s)one.two")])
+    scanner = LogScanner(
+        [
+            ScanPattern("x", r"start[^z]*end"),
+            ScanPattern("y", r"begin\s+finish"),
+            ScanPattern("z", r"(?s)one.two"),
+        ]
+    )
     result = scanner.scan([b"start\nend\nbegin\nfinish\none\ntwo\nstart end\n"], "f")
     assert [(h.line, h.keys) for h in result.hits] == [(7, ("x",))]
 
@@ -123,7 +144,10 @@ def test_huge_line_is_capped_and_not_held_in_memory():
     tracemalloc.stop()
     assert peak < 8 * (1 << 20)
     assert [(h.line, h.keys, h.truncated, len(h.raw)) for h in result.hits] == [
-        (1, ("early",), False, 19), (2, ("early",), True, 64 * 1024), (3, ("late",), False, 17)]
+        (1, ("early",), False, 19),
+        (2, ("early",), True, 64 * 1024),
+        (3, ("late",), False, 17),
+    ]
     assert result.lines == 3 and result.long_lines == 1
     assert result.bytes == 20 + 100 * (1 << 20) + 19
 
@@ -201,7 +225,8 @@ def test_empty_stream_and_bytes_argument():
 
 def test_non_utf8_bytes_do_not_hide_a_match():
     result = LogScanner([ScanPattern("k", r"plugin type=.aws-cni.*failed \(add\)")]).scan(
-        [b'plugin type="aws-cni" \xff\xfe failed (add): add cmd\n'], "f")
+        [b'plugin type="aws-cni" \xff\xfe failed (add): add cmd\n'], "f"
+    )
     assert [h.line for h in result.hits] == [1]
 
 
@@ -225,10 +250,18 @@ SEELOG = (
 
 def test_continuation_hits_carry_their_record_head_across_chunks():
     scanner = LogScanner([ScanPattern("status", r"status code: \d+")])
-    expected = [(3, 2, b"2019-03-21T17:03:40Z [ERROR] Failed"), (5, 4, b"2019-03-21T17:03:41Z [DEBUG] IP pool")]
+    expected = [
+        (3, 2, b"2019-03-21T17:03:40Z [ERROR] Failed"),
+        (5, 4, b"2019-03-21T17:03:41Z [DEBUG] IP pool"),
+    ]
     for cut in range(len(SEELOG) + 1):
-        result = scanner.scan(split_at(SEELOG, cut), "ipamd.log.2019-03-21-17", record_start=r"\d{4}-\d\d-\d\dT")
-        got = [(h.line, h.record_line, h.record_head[: len(head)]) for h, (_, _, head) in zip(result.hits, expected)]
+        result = scanner.scan(
+            split_at(SEELOG, cut), "ipamd.log.2019-03-21-17", record_start=r"\d{4}-\d\d-\d\dT"
+        )
+        got = [
+            (h.line, h.record_line, h.record_head[: len(head)])
+            for h, (_, _, head) in zip(result.hits, expected, strict=False)
+        ]
         assert got == expected, cut
 
 
@@ -254,11 +287,19 @@ def _extend(children):
     )
 
 
-REGEX = st.tuples(st.booleans(), st.recursive(st.sampled_from(_ATOMS), _extend, max_leaves=5), st.booleans()).map(
-    lambda t: ("^" if t[0] else "") + t[1] + ("$" if t[2] else ""))
+REGEX = st.tuples(
+    st.booleans(), st.recursive(st.sampled_from(_ATOMS), _extend, max_leaves=5), st.booleans()
+).map(lambda t: ("^" if t[0] else "") + t[1] + ("$" if t[2] else ""))
 PATTERN_LISTS = st.lists(st.tuples(st.sampled_from(["k0", "k1", "k2"]), REGEX), max_size=4).map(
-    lambda items: [ScanPattern(k, r) for k, r in items])
-DATA = st.lists(st.sampled_from(list(ALPHABET)), max_size=120).map(bytes)
+    lambda items: [ScanPattern(k, r) for k, r in items]
+)
+DATA = st.lists(
+    st.one_of(
+        st.sampled_from(list(ALPHABET)).map(lambda c: bytes([c])),
+        st.sampled_from([b"ab", b"aab", b"1 b", b"\r\n", b"a\x00b"]),
+    ),
+    max_size=60,
+).map(b"".join)
 
 
 def reference(data: bytes, patterns: list[ScanPattern], cap: int):
@@ -298,12 +339,15 @@ def test_hits_equal_a_naive_per_line_reference(patterns, data, cuts, cap):
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.binary(max_size=400), st.lists(st.integers(0, 400), max_size=8), st.integers(1, 64))
 def test_arbitrary_bytes_and_chunkings_never_raise(data, cuts, cap):
-    scanner = LogScanner([ScanPattern("a", r"\x00+"), ScanPattern("b", r"[^\x01]{3}$"), ScanPattern("c", "^")],
-                         max_line_bytes=cap)
+    scanner = LogScanner(
+        [ScanPattern("a", r"\x00+"), ScanPattern("b", r"[^\x01]{3}$"), ScanPattern("c", "^")],
+        max_line_bytes=cap,
+    )
     result = scanner.scan(chunks_of(data, cuts), "f", record_start=r"[a-z]")
     assert result.bytes == len(data)
     assert result.lines == len(data.split(b"\n")) - (1 if data.endswith(b"\n") or not data else 0)
     assert result.hit_counts["c"] == result.lines  # `^` matches every line
     whole = scanner.scan([data], "f", record_start=r"[a-z]")
     assert [(h.line, h.raw, h.keys, h.record_line, h.record_head) for h in result.hits] == [
-        (h.line, h.raw, h.keys, h.record_line, h.record_head) for h in whole.hits]
+        (h.line, h.raw, h.keys, h.record_line, h.record_head) for h in whole.hits
+    ]

@@ -153,9 +153,13 @@ def test_cni_eni_fields():
 
 
 def test_trunk_branch_and_no_manage():
-    trunk = dict(CNI_ENI, NetworkInterfaceId="eni-trunk", InterfaceType="trunk", Description="aws-k8s-trunk-eni", TagSet=[])
+    trunk = dict(
+        CNI_ENI, NetworkInterfaceId="eni-trunk", InterfaceType="trunk", Description="aws-k8s-trunk-eni", TagSet=[]
+    )
     branch = dict(CNI_ENI, NetworkInterfaceId="eni-branch", InterfaceType="branch", Description="aws-k8s-branch-eni")
-    ignored = dict(CNI_ENI, NetworkInterfaceId="eni-ign", TagSet=[{"Key": "node.k8s.amazonaws.com/no_manage", "Value": "true"}])
+    ignored = dict(
+        CNI_ENI, NetworkInterfaceId="eni-ign", TagSet=[{"Key": "node.k8s.amazonaws.com/no_manage", "Value": "true"}]
+    )
     doc = parse_aws_json(json.dumps({"NetworkInterfaces": [trunk, branch, ignored]}).encode(), PATH).value
     assert [e.is_trunk for e in doc.network_interfaces] == [True, False, False]
     assert [e.is_branch for e in doc.network_interfaces] == [False, True, False]
@@ -179,7 +183,12 @@ DESCRIBE_INSTANCES = {
                     "Hypervisor": "xen",
                     "NetworkInterfaces": [
                         {
-                            "Attachment": {"AttachmentId": "eni-attach-1", "DeviceIndex": 0, "NetworkCardIndex": 0, "Status": "attached"},
+                            "Attachment": {
+                                "AttachmentId": "eni-attach-1",
+                                "DeviceIndex": 0,
+                                "NetworkCardIndex": 0,
+                                "Status": "attached",
+                            },
                             "Description": "",
                             "NetworkInterfaceId": "eni-primary",
                             "PrivateIpAddresses": [{"Primary": True, "PrivateIpAddress": "10.0.40.10"}],
@@ -187,7 +196,12 @@ DESCRIBE_INSTANCES = {
                             "SubnetId": "subnet-0aaaabbbbccccdddd",
                         },
                         {
-                            "Attachment": {"AttachmentId": "eni-attach-2", "DeviceIndex": 1, "NetworkCardIndex": 0, "Status": "attached"},
+                            "Attachment": {
+                                "AttachmentId": "eni-attach-2",
+                                "DeviceIndex": 1,
+                                "NetworkCardIndex": 0,
+                                "Status": "attached",
+                            },
                             "Description": "aws-K8S-i-0a1b2c3d4e5f60718",
                             "NetworkInterfaceId": "eni-0ddd3333eeee4444f",
                             "PrivateIpAddresses": [{"Primary": True, "PrivateIpAddress": "10.0.41.5"}],
@@ -212,7 +226,12 @@ def test_describe_instances():
     doc = result.value
     assert doc.kind == "instances"
     [instance] = doc.instances
-    assert (instance.id, instance.type, instance.az, instance.state) == ("i-0a1b2c3d4e5f60718", "m5.large", "us-west-2a", "running")
+    assert (instance.id, instance.type, instance.az, instance.state) == (
+        "i-0a1b2c3d4e5f60718",
+        "m5.large",
+        "us-west-2a",
+        "running",
+    )
     assert instance.http_tokens == "required" and instance.hypervisor == "xen"
     assert instance.tags == {"eks:cluster-name": "demo"}
     assert instance.launch_time == datetime(2024, 1, 10, 20, 39, 1, tzinfo=UTC)
@@ -282,7 +301,10 @@ def test_describe_instance_types_multi_card_and_bare_metal():
 
 
 def test_pages_concatenated_with_next_token():
-    first = {"NetworkInterfaces": [dict(CNI_ENI, NetworkInterfaceId="eni-1")], "NextToken": "eyJOZXh0VG9rZW4iOiBudWxsfQ=="}
+    first = {
+        "NetworkInterfaces": [dict(CNI_ENI, NetworkInterfaceId="eni-1")],
+        "NextToken": "eyJOZXh0VG9rZW4iOiBudWxsfQ==",
+    }
     second = {"NetworkInterfaces": [dict(CNI_ENI, NetworkInterfaceId="eni-2")]}
     text = json.dumps(first, indent=4) + "\n" + json.dumps(second, indent=4) + "\n"
     result = parse_aws_json(text.encode(), PATH)
@@ -311,7 +333,11 @@ TEXT = "NETWORKINTERFACES\tus-west-2a\taws-K8S-i-0a1b2c3d4e5f60718\tinterface\t0
 
 
 def test_table_text_and_yaml_output_are_not_json():
-    for output, word in ((TABLE, "table"), (TEXT, "text"), ("NetworkInterfaces:\n- Attachment:\n    DeviceIndex: 1\n", "YAML")):
+    for output, word in (
+        (TABLE, "table"),
+        (TEXT, "text"),
+        ("NetworkInterfaces:\n- Attachment:\n    DeviceIndex: 1\n", "YAML"),
+    ):
         result = parse_aws_json(output.encode(), PATH)
         assert result.status is ArtifactStatus.damaged and result.value is None
         assert word in result.problems[0].message and "--output json" in result.problems[0].message
@@ -343,7 +369,9 @@ def test_empty_and_odd_documents():
     assert parse_aws_json(b'"just a string"', PATH).status is ArtifactStatus.damaged
     odd = parse_aws_json(b'{"NetworkInterfaces": {"a": 1}}', PATH)
     assert odd.status is ArtifactStatus.damaged
-    weird = parse_aws_json(b'{"NetworkInterfaces": [1, {"NetworkInterfaceId": "eni-1", "PrivateIpAddresses": [3]}]}', PATH)
+    weird = parse_aws_json(
+        b'{"NetworkInterfaces": [1, {"NetworkInterfaceId": "eni-1", "PrivateIpAddresses": [3]}]}', PATH
+    )
     assert [e.id for e in weird.value.network_interfaces] == ["eni-1"]
     assert parse_aws_json(b"An error occurred (UnauthorizedOperation) when calling ...", PATH).value is None
 

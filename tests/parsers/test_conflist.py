@@ -333,7 +333,9 @@ _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1,
 
 @st.composite
 def plugins(draw):
-    plugin = {"type": draw(st.sampled_from(["aws-cni", "egress-cni", "egress-v4-cni", "portmap", "bandwidth", "calico"]))}
+    plugin = {
+        "type": draw(st.sampled_from(["aws-cni", "egress-cni", "egress-v4-cni", "portmap", "bandwidth", "calico"]))
+    }
     expected = {"type": plugin["type"], "mtu": None, "enabled": None, "name": None, "veth_prefix": None}
     if draw(st.booleans()):
         plugin["name"] = expected["name"] = draw(_names)

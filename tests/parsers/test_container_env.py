@@ -34,7 +34,10 @@ def ctr_info(container_id: str, image: str, created: str, env: list[str], pod: s
         "CreatedAt": created,
         "UpdatedAt": created,
         "Extensions": {},
-        "Spec": {"ociVersion": "1.1.0", "process": {"user": {"uid": 0, "gid": 0}, "args": ["/app/aws-vpc-cni"], "env": env}},
+        "Spec": {
+            "ociVersion": "1.1.0",
+            "process": {"user": {"uid": 0, "gid": 0}, "args": ["/app/aws-vpc-cni"], "env": env},
+        },
     }
 
 
@@ -44,7 +47,11 @@ def dump(*docs: dict) -> str:
 
 
 def test_single_containerd_container():
-    text = dump(ctr_info("5f1c0a", IMAGE, "2024-01-10T20:40:01.123456789Z", ["WARM_ENI_TARGET=1", "ENABLE_PREFIX_DELEGATION=false"]))
+    text = dump(
+        ctr_info(
+            "5f1c0a", IMAGE, "2024-01-10T20:40:01.123456789Z", ["WARM_ENI_TARGET=1", "ENABLE_PREFIX_DELEGATION=false"]
+        )
+    )
     result = parse_container_env(text.encode(), CTR_PATH)
     assert result.status is ArtifactStatus.parsed
     [container] = result.value.containers
@@ -58,7 +65,9 @@ def test_single_containerd_container():
 
 
 def test_current_and_exited_containers_with_stderr_mixed_in():
-    old = ctr_info("old111", IMAGE.replace("v1.18.3", "v1.16.0"), "2023-11-01T08:00:00Z", ["WARM_IP_TARGET=5"], "aws-node-aaaaa")
+    old = ctr_info(
+        "old111", IMAGE.replace("v1.18.3", "v1.16.0"), "2023-11-01T08:00:00Z", ["WARM_IP_TARGET=5"], "aws-node-aaaaa"
+    )
     new = ctr_info("new222", IMAGE, "2024-01-10T20:40:01Z", ["WARM_IP_TARGET=2", "MINIMUM_IP_TARGET=10"])
     text = dump(new) + 'ctr: container "deadbeef" in namespace "k8s.io": not found\n' + dump(old)
     result = parse_container_env(text.encode(), CTR_PATH)

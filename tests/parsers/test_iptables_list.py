@@ -45,7 +45,13 @@ def test_nat_listing_with_collector_trailer():
     assert listing.total_rules_trailer == 7 == listing.rule_count
     assert list(listing.chains) == ["PREROUTING", "INPUT", "AWS-SNAT-CHAIN-0", "KUBE-SEP-ABCDEFGHIJKLMNOP"]
     pre = listing.chain("PREROUTING")
-    assert (pre.policy, pre.packets, pre.bytes, pre.references, pre.line) == ("ACCEPT", 12_000_000, 3_456_000_000, None, 1)
+    assert (pre.policy, pre.packets, pre.bytes, pre.references, pre.line) == (
+        "ACCEPT",
+        12_000_000,
+        3_456_000_000,
+        None,
+        1,
+    )
     assert listing.chain("INPUT").rules == [] and listing.chain("INPUT").packets == 0
     services, connmark_jump, restore = pre.rules
     assert (services.pkts, services.bytes, services.target) == (97_000_000, 8_120_000_000, "KUBE-SERVICES")
@@ -58,7 +64,13 @@ def test_nat_listing_with_collector_trailer():
     snat_chain = listing.chain("AWS-SNAT-CHAIN-0")
     assert (snat_chain.references, snat_chain.policy) == (1, None)
     ret, snat = snat_chain.rules
-    assert (ret.pkts, ret.bytes, ret.destination, ret.comment, ret.opt) == (120_000, 9_876_000, "10.0.0.0/16", "AWS SNAT CHAIN", "--")
+    assert (ret.pkts, ret.bytes, ret.destination, ret.comment, ret.opt) == (
+        120_000,
+        9_876_000,
+        "10.0.0.0/16",
+        "AWS SNAT CHAIN",
+        "--",
+    )
     assert (snat.out_iface, snat.comment, snat.line) == ("!vlan+", "AWS, SNAT", 13)
     assert snat.extra == "ADDRTYPE match dst-type !LOCAL to:10.0.12.34 random-fully"
     sep = listing.chain("KUBE-SEP-ABCDEFGHIJKLMNOP").rules
@@ -150,8 +162,31 @@ def test_arbitrary_bytes_never_raise(data: bytes):
     assert isinstance(parse_iptables_listing(data, PATH), Parsed)
 
 
-_VOCAB = ["Chain", "X", "(1", "references)", "(policy", "ACCEPT", "1K", "0", "--", "*", "all", "0.0.0.0/0",
-          "::/0", "/*", "*/", "!eth0", "=======", "Total", "Number", "of", "Rules:", "7", "pkts"]
+_VOCAB = [
+    "Chain",
+    "X",
+    "(1",
+    "references)",
+    "(policy",
+    "ACCEPT",
+    "1K",
+    "0",
+    "--",
+    "*",
+    "all",
+    "0.0.0.0/0",
+    "::/0",
+    "/*",
+    "*/",
+    "!eth0",
+    "=======",
+    "Total",
+    "Number",
+    "of",
+    "Rules:",
+    "7",
+    "pkts",
+]
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

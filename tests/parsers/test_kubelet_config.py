@@ -62,7 +62,10 @@ def test_al2023_config_json_and_drop_in():
     merged = merge_kubelet_configs([first.value, second.value])
     assert merged.max_pods == 29
     assert merged.cluster_dns == ["10.100.0.10"]
-    assert merged.raw["featureGates"] == {"RotateKubeletServerCertificate": True, "DisableKubeletCloudCredentialProviders": True}
+    assert merged.raw["featureGates"] == {
+        "RotateKubeletServerCertificate": True,
+        "DisableKubeletCloudCredentialProviders": True,
+    }
     assert merge_kubelet_configs([]) is None
 
 

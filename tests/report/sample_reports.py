@@ -30,7 +30,7 @@ from bundle_analyzer.report.model import (
 )
 
 # Everything a log line may try: HTML/JS, rich markup, ANSI/OSC escapes, Markdown link and table.
-HOSTILE_HTML = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+HOSTILE_HTML = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 HOSTILE_PWN = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 HOSTILE_MARKUP = "[bold red]boom[/bold red]"
 HOSTILE_ANSI = "\x1b[31mred\x1b[0m \x1b]0;pwned-title\x07 \x9b2J"
@@ -97,10 +97,24 @@ def healthy_report() -> Report:
             hostname="ip-192-168-167-201.eu-west-1.compute.internal",
         ),
         inventory=[
-            InventoryEntry(path="var/log/aws-routed-eni/ipamd.log.2018-11-19-01", kind="ipamd-log", status=ArtifactStatus.parsed, size=48211),
-            InventoryEntry(path="var/log/aws-routed-eni/plugin.log.2018-11-19-01", kind="plugin-log", status=ArtifactStatus.parsed, size=9120),
-            InventoryEntry(path="var/log/aws-routed-eni/enis.json", kind="ipamd-enis", status=ArtifactStatus.parsed, size=675),
-            InventoryEntry(path="var/log/aws-routed-eni/iprule.txt", kind="ip-rule", status=ArtifactStatus.parsed, size=412),
+            InventoryEntry(
+                path="var/log/aws-routed-eni/ipamd.log.2018-11-19-01",
+                kind="ipamd-log",
+                status=ArtifactStatus.parsed,
+                size=48211,
+            ),
+            InventoryEntry(
+                path="var/log/aws-routed-eni/plugin.log.2018-11-19-01",
+                kind="plugin-log",
+                status=ArtifactStatus.parsed,
+                size=9120,
+            ),
+            InventoryEntry(
+                path="var/log/aws-routed-eni/enis.json", kind="ipamd-enis", status=ArtifactStatus.parsed, size=675
+            ),
+            InventoryEntry(
+                path="var/log/aws-routed-eni/iprule.txt", kind="ip-rule", status=ArtifactStatus.parsed, size=412
+            ),
         ],
         config=[
             ConfigValue(name="WARM_ENI_TARGET", value="1", source="default"),
@@ -108,10 +122,19 @@ def healthy_report() -> Report:
         ],
         network=_seed_network(),
         timeline=[
-            TimelineEvent(timestamp=datetime(2018, 11, 19, 1, 27, 39, tzinfo=UTC), path="var/log/aws-routed-eni/ipamd.log.2018-11-19-01", line=1, level="info", message="Starting L-IPAMD v1.2.1  ..."),
+            TimelineEvent(
+                timestamp=datetime(2018, 11, 19, 1, 27, 39, tzinfo=UTC),
+                path="var/log/aws-routed-eni/ipamd.log.2018-11-19-01",
+                line=1,
+                level="info",
+                message="Starting L-IPAMD v1.2.1  ...",
+            ),
         ],
     )
-    results = [RuleResult(rule_id=r, status=RuleStatus.passed, bundle=HEALTHY_BUNDLE) for r in ("pod-egress-rule-missing", "subnet-out-of-ip-addresses", "eni-route-table-missing-default")]
+    results = [
+        RuleResult(rule_id=r, status=RuleStatus.passed, bundle=HEALTHY_BUNDLE)
+        for r in ("pod-egress-rule-missing", "subnet-out-of-ip-addresses", "eni-route-table-missing-default")
+    ]
     return Report(
         tool=ToolInfo(version="0.1.0"),
         bundles=[bundle],
@@ -131,7 +154,7 @@ IPAMD = "var_log/aws-routed-eni/ipamd.log"
 PLUGIN = "var_log/aws-routed-eni/plugin.log"
 
 # Addresses and ids the redaction tests look for in every rendered format.
-BROKEN_IPS = ["10.0.1.23", "10.0.1.57", "10.0.1.99", "10.0.2.14", "10.0.2.15", "10.0.0.1", "10.0.1.10"]
+BROKEN_IPS = ["10.0.1.23", "10.0.1.57", "10.0.2.14", "10.0.2.15", "10.0.0.1", "10.0.1.10"]
 BROKEN_ENIS = ["eni-0aa1bb2cc3dd4ee5f", "eni-0ff9ee8dd7cc6bb5a"]
 BROKEN_INSTANCE = "i-0a1b2c3d4e5f60718"
 BROKEN_ACCOUNT = "123456789012"
@@ -172,26 +195,43 @@ def _broken_network() -> NetworkView:
         NetworkLink(source="pod-api-7", target="veth-enib2", kind="veth"),
         NetworkLink(source="pod-api-7", target="rule-512-10.0.2.14", kind="to-rule"),
         # The missing "from 10.0.2.14 lookup 2" rule: a link to a node that is not there.
-        NetworkLink(source="pod-api-7", target="rule-1536-10.0.2.14", kind="from-rule", broken=True, note="missing: 1536: from 10.0.2.14 lookup 2"),
+        NetworkLink(
+            source="pod-api-7",
+            target="rule-1536-10.0.2.14",
+            kind="from-rule",
+            broken=True,
+            note="missing: 1536: from 10.0.2.14 lookup 2",
+        ),
         NetworkLink(source="pod-coredns-1", target="rule-1536-10.0.2.15", kind="from-rule"),
         NetworkLink(source="rule-512-10.0.2.14", target="table-main", kind="lookup"),
         NetworkLink(source="rule-1536-10.0.2.15", target="table-2", kind="lookup"),
         NetworkLink(source="table-main", target="if-eth0", kind="default-route"),
-        NetworkLink(source="table-2", target="if-eth1", kind="default-route", broken=True, note="table 2 has no default route"),
+        NetworkLink(
+            source="table-2", target="if-eth1", kind="default-route", broken=True, note="table 2 has no default route"
+        ),
     ]
     return NetworkView(nodes=nodes, links=links)
 
 
 def broken_report() -> Report:
     l1, t1, exhausted = _ipamd(
-        1834, 0, "error",
+        1834,
+        0,
+        "error",
         "Failed to allocate a private IP/Prefix addresses on ENI eni-0ff9ee8dd7cc6bb5a: "
         "InsufficientFreeAddressesInSubnet: There are not enough free addresses in subnet 'subnet-0123456789abcdef0' to satisfy the requested number of secondary addresses",
     )
-    l2, t2, unable = _ipamd(1835, 1, "warn", "Unable to attach IPs/Prefixes for the ENI, subnet doesn't seem to have enough IPs/Prefixes. Consider using new subnet or carve a reserved range using create-subnet-cidr-reservation")
+    l2, t2, unable = _ipamd(
+        1835,
+        1,
+        "warn",
+        "Unable to attach IPs/Prefixes for the ENI, subnet doesn't seem to have enough IPs/Prefixes. Consider using new subnet or carve a reserved range using create-subnet-cidr-reservation",
+    )
     l3, t3, nofree = _ipamd(2210, 95, "error", "DataStore has no available IP/Prefix addresses")
     l4, t4, arn_line = _ipamd(
-        40, -600, "error",
+        40,
+        -600,
+        "error",
         "UnauthorizedOperation: You are not authorized to perform: ec2:CreateTags on resource "
         f"arn:aws:ec2:us-west-2:{BROKEN_ACCOUNT}:network-interface/eni-0aa1bb2cc3dd4ee5f "
         f"assumed by arn:aws:sts::{BROKEN_ACCOUNT}:assumed-role/eksctl-prod-nodegroup-NodeInstanceRole-1XYZ/{BROKEN_INSTANCE}",
@@ -228,7 +268,10 @@ def broken_report() -> Report:
             first_seen=t1,
             last_seen=t2,
             remediation="Add subnet space: tag more subnets with kubernetes.io/role/cni=1 or use custom networking on a secondary CIDR.",
-            references=["https://github.com/aws/amazon-vpc-cni-k8s/blob/master/docs/troubleshooting.md", "aws/amazon-vpc-cni-k8s#2749"],
+            references=[
+                "https://github.com/aws/amazon-vpc-cni-k8s/blob/master/docs/troubleshooting.md",
+                "aws/amazon-vpc-cni-k8s#2749",
+            ],
             explains=["ipamd-datastore-no-free-ip"],
         ),
         Finding(
@@ -239,7 +282,11 @@ def broken_report() -> Report:
             message="10.0.2.14 (default/api-7) is assigned on eni-0ff9ee8dd7cc6bb5a (table 2) but iprule.txt has no '1536: from 10.0.2.14 lookup 2'",
             bundle=BROKEN_BUNDLE,
             evidence=[
-                Evidence(path="ipamd/enis.json", line=31, excerpt='"10.0.2.14": {"Address": "10.0.2.14", "IPAMKey": {"networkName": "aws-cni", "containerID": "4f1c"}}'),
+                Evidence(
+                    path="ipamd/enis.json",
+                    line=31,
+                    excerpt='"10.0.2.14": {"Address": "10.0.2.14", "IPAMKey": {"networkName": "aws-cni", "containerID": "4f1c"}}',
+                ),
                 Evidence(path="networking/iprule.txt", line=4, excerpt="512:\tfrom all to 10.0.2.14 lookup main"),
             ],
             remediation="Recreate the pod or restart aws-node; remove the agent that flushes policy rules.",
@@ -304,11 +351,23 @@ def broken_report() -> Report:
             InventoryEntry(path=PLUGIN, kind="plugin-log", status=ArtifactStatus.parsed, size=120_044),
             InventoryEntry(path="ipamd/enis.json", kind="ipamd-enis", status=ArtifactStatus.parsed, size=4211),
             InventoryEntry(path="networking/iprule.txt", kind="ip-rule", status=ArtifactStatus.parsed, size=380),
-            InventoryEntry(path="ipamd/metrics.json", kind="ipamd-metrics", status=ArtifactStatus.damaged, detail="line 1: curl error body instead of JSON: 'Not Found'"),
+            InventoryEntry(
+                path="ipamd/metrics.json",
+                kind="ipamd-metrics",
+                status=ArtifactStatus.damaged,
+                detail="line 1: curl error body instead of JSON: 'Not Found'",
+            ),
             InventoryEntry(path="ipamd/eni-configs.json", kind="ipamd-eniconfigs", status=ArtifactStatus.empty, size=0),
-            InventoryEntry(path="networking/iptables-save.txt", kind="iptables-save", status=ArtifactStatus.damaged, detail=f"line 812: truncated; {HOSTILE_LINE}"),
+            InventoryEntry(
+                path="networking/iptables-save.txt",
+                kind="iptables-save",
+                status=ArtifactStatus.damaged,
+                detail=f"line 812: truncated; {HOSTILE_LINE}",
+            ),
             InventoryEntry(path="system/odd-file.bin", kind=None, status=ArtifactStatus.unrecognised),
-            InventoryEntry(path="var_log/messages", kind="syslog", status=ArtifactStatus.skipped, detail="over the 100 MB limit"),
+            InventoryEntry(
+                path="var_log/messages", kind="syslog", status=ArtifactStatus.skipped, detail="over the 100 MB limit"
+            ),
         ],
         archive_problems=["member ../../etc/passwd refused: path escape"],
         config=[
@@ -321,24 +380,67 @@ def broken_report() -> Report:
         ],
         network=_broken_network(),
         timeline=[
-            TimelineEvent(timestamp=t4, path=IPAMD, line=l4, level="error", message=arn_line, rule_id="iam-unauthorized-ec2-call"),
-            TimelineEvent(timestamp=T0 - timedelta(seconds=900), path=IPAMD, line=1, level="info", message="Starting L-IPAMD v1.18.3  ..."),
-            TimelineEvent(timestamp=t1, path=IPAMD, line=l1, level="error", message=exhausted, rule_id="subnet-out-of-ip-addresses"),
-            TimelineEvent(timestamp=t2, path=IPAMD, line=l2, level="warn", message=unable, rule_id="subnet-out-of-ip-addresses"),
-            TimelineEvent(timestamp=t3, path=IPAMD, line=l3, level="error", message=nofree, rule_id="ipamd-datastore-no-free-ip"),
-            TimelineEvent(timestamp=hostile_ts, path=PLUGIN, line=7, level="error", message=HOSTILE_LINE, rule_id="hostile-log-line"),
+            TimelineEvent(
+                timestamp=t4, path=IPAMD, line=l4, level="error", message=arn_line, rule_id="iam-unauthorized-ec2-call"
+            ),
+            TimelineEvent(
+                timestamp=T0 - timedelta(seconds=900),
+                path=IPAMD,
+                line=1,
+                level="info",
+                message="Starting L-IPAMD v1.18.3  ...",
+            ),
+            TimelineEvent(
+                timestamp=t1,
+                path=IPAMD,
+                line=l1,
+                level="error",
+                message=exhausted,
+                rule_id="subnet-out-of-ip-addresses",
+            ),
+            TimelineEvent(
+                timestamp=t2, path=IPAMD, line=l2, level="warn", message=unable, rule_id="subnet-out-of-ip-addresses"
+            ),
+            TimelineEvent(
+                timestamp=t3, path=IPAMD, line=l3, level="error", message=nofree, rule_id="ipamd-datastore-no-free-ip"
+            ),
+            TimelineEvent(
+                timestamp=hostile_ts,
+                path=PLUGIN,
+                line=7,
+                level="error",
+                message=HOSTILE_LINE,
+                rule_id="hostile-log-line",
+            ),
         ],
     )
-    results = [
-        RuleResult(rule_id=f.rule_id, status=RuleStatus.fired, bundle=BROKEN_BUNDLE) for f in findings
-    ] + [
+    results = [RuleResult(rule_id=f.rule_id, status=RuleStatus.fired, bundle=BROKEN_BUNDLE) for f in findings] + [
         RuleResult(rule_id="eni-route-table-missing-default", status=RuleStatus.passed, bundle=BROKEN_BUNDLE),
-        RuleResult(rule_id="snat-rules-missing", status=RuleStatus.skipped, reason="needs networking/iptables-save.txt (damaged)", bundle=BROKEN_BUNDLE),
-        RuleResult(rule_id="rp-filter-strict-on-primary", status=RuleStatus.skipped, reason="needs sysctls/sysctl_all.txt", bundle=BROKEN_BUNDLE),
-        RuleResult(rule_id="conntrack-table-exhausted", status=RuleStatus.error, reason=f"condition failed: no such key 'nf_conntrack_max' {HOSTILE_MARKUP}", bundle=BROKEN_BUNDLE),
+        RuleResult(
+            rule_id="snat-rules-missing",
+            status=RuleStatus.skipped,
+            reason="needs networking/iptables-save.txt (damaged)",
+            bundle=BROKEN_BUNDLE,
+        ),
+        RuleResult(
+            rule_id="rp-filter-strict-on-primary",
+            status=RuleStatus.skipped,
+            reason="needs sysctls/sysctl_all.txt",
+            bundle=BROKEN_BUNDLE,
+        ),
+        RuleResult(
+            rule_id="conntrack-table-exhausted",
+            status=RuleStatus.error,
+            reason=f"condition failed: no such key 'nf_conntrack_max' {HOSTILE_MARKUP}",
+            bundle=BROKEN_BUNDLE,
+        ),
     ]
-    summary = Summary(critical=1, error=2, warning=2, info=1, rules_run=11, rules_skipped=2, rules_errored=1, suppressed=1)
-    return Report(tool=ToolInfo(version="0.1.0"), bundles=[bundle], findings=findings, rule_results=results, summary=summary)
+    summary = Summary(
+        critical=1, error=2, warning=2, info=1, rules_run=11, rules_skipped=2, rules_errored=1, suppressed=1
+    )
+    return Report(
+        tool=ToolInfo(version="0.1.0"), bundles=[bundle], findings=findings, rule_results=results, summary=summary
+    )
 
 
 def two_node_report() -> Report:
@@ -348,7 +450,9 @@ def two_node_report() -> Report:
         update={
             "bundles": healthy.bundles + broken.bundles,
             "rule_results": healthy.rule_results + broken.rule_results,
-            "summary": broken.summary.model_copy(update={"rules_run": broken.summary.rules_run + healthy.summary.rules_run}),
+            "summary": broken.summary.model_copy(
+                update={"rules_run": broken.summary.rules_run + healthy.summary.rules_run}
+            ),
         }
     )
 
@@ -357,10 +461,22 @@ def large_network_report(n_ips: int = 50) -> Report:
     """A node with many pods: the network picture must grow, not overlap."""
     report = healthy_report()
     bundle = report.bundles[0]
-    nodes = [NetworkNode(id="eni-a", kind="eni", label="eni-0123456789abcdef0"), NetworkNode(id="eni-b", kind="eni", label="eni-0fedcba9876543210")]
-    nodes += [NetworkNode(id="table-main", kind="table", label="main"), NetworkNode(id="table-2", kind="table", label="table 2")]
-    nodes += [NetworkNode(id="if-eth0", kind="interface", label="eth0"), NetworkNode(id="if-eth1", kind="interface", label="eth1")]
-    links = [NetworkLink(source="table-main", target="if-eth0", kind="default-route"), NetworkLink(source="table-2", target="if-eth1", kind="default-route")]
+    nodes = [
+        NetworkNode(id="eni-a", kind="eni", label="eni-0123456789abcdef0"),
+        NetworkNode(id="eni-b", kind="eni", label="eni-0fedcba9876543210"),
+    ]
+    nodes += [
+        NetworkNode(id="table-main", kind="table", label="main"),
+        NetworkNode(id="table-2", kind="table", label="table 2"),
+    ]
+    nodes += [
+        NetworkNode(id="if-eth0", kind="interface", label="eth0"),
+        NetworkNode(id="if-eth1", kind="interface", label="eth1"),
+    ]
+    links = [
+        NetworkLink(source="table-main", target="if-eth0", kind="default-route"),
+        NetworkLink(source="table-2", target="if-eth1", kind="default-route"),
+    ]
     for i in range(n_ips):
         eni = "eni-a" if i % 2 == 0 else "eni-b"
         ip = f"10.1.{i // 200}.{i % 200 + 10}"
@@ -370,6 +486,8 @@ def large_network_report(n_ips: int = 50) -> Report:
         links.append(NetworkLink(source=eni, target=f"ip-{ip}", kind="has-ip"))
         links.append(NetworkLink(source=f"ip-{ip}", target=f"pod-{i}", kind="assigned"))
         links.append(NetworkLink(source=f"pod-{i}", target=f"rule-{i}", kind="from-rule", broken=i == 7))
-        links.append(NetworkLink(source=f"rule-{i}", target="table-2" if eni == "eni-b" else "table-main", kind="lookup"))
+        links.append(
+            NetworkLink(source=f"rule-{i}", target="table-2" if eni == "eni-b" else "table-main", kind="lookup")
+        )
     bundle.network = NetworkView(nodes=nodes, links=links)
     return report

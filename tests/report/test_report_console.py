@@ -8,7 +8,9 @@ from bundle_analyzer.report.console import render_console
 
 
 def _render(report, *, terminal: bool) -> str:
-    console = Console(file=io.StringIO(), force_terminal=terminal, width=400, color_system="truecolor" if terminal else None)
+    console = Console(
+        file=io.StringIO(), force_terminal=terminal, width=400, color_system="truecolor" if terminal else None
+    )
     render_console(report, console)
     return console.file.getvalue()
 
@@ -59,7 +61,7 @@ def test_findings_ranked_with_cause_first_and_top_evidence():
     ]
     # The symptom is drawn under its cause.
     assert re.search(r"└─ ERROR\s+ipamd-datastore-no-free-ip ×17", out)
-    assert "var_log/aws-routed-eni/ipamd.log:1834  {\"level\":\"error\"" in out
+    assert 'var_log/aws-routed-eni/ipamd.log:1834  {"level":"error"' in out
     assert "warm-target-misconfiguration" not in out  # suppressed: only counted
     assert "1 finding(s) suppressed." in out
 

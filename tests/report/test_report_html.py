@@ -9,7 +9,23 @@ from bundle_analyzer.report.html import render_html
 from bundle_analyzer.report.network_svg import MAX_PER_COLUMN, broken_items, network_svg
 
 TEMPLATES = Path(html_module.__file__).parent / "templates"
-VOID = {"meta", "link", "input", "br", "img", "hr", "source", "area", "base", "col", "embed", "wbr", "rect", "path", "line"}
+VOID = {
+    "meta",
+    "link",
+    "input",
+    "br",
+    "img",
+    "hr",
+    "source",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "wbr",
+    "rect",
+    "path",
+    "line",
+}
 
 
 class Page(HTMLParser):
@@ -71,7 +87,11 @@ def test_page_parses_and_tags_balance():
 def test_csp_meta_and_per_render_nonce():
     doc = render_html(broken_report())
     page = _parse(doc)
-    csp = [a["content"] for t, a in page.tags if t == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy"]
+    csp = [
+        a["content"]
+        for t, a in page.tags
+        if t == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy"
+    ]
     assert len(csp) == 1
     m = re.fullmatch(
         r"default-src 'none'; style-src 'nonce-([A-Za-z0-9_-]{20,})'; script-src 'nonce-\1'; img-src data:; base-uri 'none'; form-action 'none'",
@@ -95,7 +115,10 @@ def test_only_our_script_and_no_injected_elements_or_handlers():
         assert "style" not in attrs, (tag, attrs)  # the CSP would block it; we never emit one
     # The payload is present, as text.
     assert "&lt;script&gt;window.__pwned=2&lt;/script&gt;" in doc
-    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in doc or "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in doc
+    assert (
+        "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in doc
+        or "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in doc
+    )
     # Control characters from the log line did not reach the page.
     assert "\x1b" not in doc and "\x9b" not in doc and "\x07" not in doc
     js = page.scripts[0][1]
@@ -139,7 +162,10 @@ def test_filters_cover_every_severity_and_category_of_the_findings():
     )
     items = [a for t, a in page.tags if t == "li" and "finding" in (a.get("class") or "").split()]
     assert len(items) == 6
-    assert {(a["data-severity"], a["data-category"]) for a in items} >= {("critical", "routing/rules"), ("warning", "other <b>x</b>")}
+    assert {(a["data-severity"], a["data-category"]) for a in items} >= {
+        ("critical", "routing/rules"),
+        ("warning", "other <b>x</b>"),
+    }
     assert [t for t, a in page.tags if t == "button"] == ["button"] * 3
     assert ("checked" in dict(a) for t, a in page.tags if t == "input")
 
@@ -171,7 +197,10 @@ def test_timeline_is_time_ordered_and_highlights_rule_events():
 
 def test_config_inventory_and_rule_results():
     doc = render_html(broken_report())
-    assert "<td><code>WARM_ENI_TARGET</code></td><td><code>1</code></td><td class=\"muted\">aws-node env (ipamd/env.txt line 12)</td>" in doc
+    assert (
+        '<td><code>WARM_ENI_TARGET</code></td><td><code>1</code></td><td class="muted">aws-node env (ipamd/env.txt line 12)</td>'
+        in doc
+    )
     inventory = doc.split('<table class="inventory">')[1].split("</table>")[0]
     statuses = re.findall(r'<tr class="status-row-(\w+)">', inventory)
     assert statuses[:5].count("parsed") == 0 and statuses.count("parsed") == 4
@@ -197,8 +226,11 @@ def test_network_svg_draws_columns_broken_parts_and_escapes_labels():
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     for column in ("ENIs", "IPs / prefixes", "Pods / veths", "Rules", "Route tables", "Interfaces"):
         assert column in svg
-    assert svg.count('class="nv-link nv-bad"') == 3  # two broken links + the missing rule's link
-    assert svg.count('stroke-dasharray="6 4"') == 4  # those three and the legend's sample
+    # Two broken links, one of them to the rule that is missing; plus the legend's sample.
+    assert svg.count('<path class="nv-link nv-bad"') == 2
+    assert svg.count('stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"') == 3
+    assert svg.count('<g class="nv-node nv-') == len(view.nodes) + 1
+    assert svg.count('nv-bad" data-id=') == 3  # api-7, table 2, the missing rule
     assert 'data-id="rule-1536-10.0.2.14"' in svg  # the missing rule is drawn as a placeholder
     assert "missing: 1536: from 10.0.2.14 lookup 2" in svg
     assert HOSTILE_PWN not in svg and "&lt;img src=x onerror=" in svg
@@ -215,7 +247,12 @@ def test_network_svg_grows_with_50_ips_without_overlap():
     small = str(network_svg(healthy_report().bundles[0].network))
     big = str(network_svg(large_network_report(50).bundles[0].network))
     assert _height(big) > _height(small) and _height(big) >= 50 * 28
-    boxes = [(int(x), int(y)) for x, y in re.findall(r'<rect class="nv-box" x="(\d+)" y="(\d+)"', big)]
+    boxes = [
+        (int(x), int(y))
+        for x, y in re.findall(
+            r'<g class="nv-node[^>]*><title>[^<]*</title><rect class="nv-box" x="(\d+)" y="(\d+)"', big
+        )
+    ]
     assert len(boxes) == 2 + 50 * 3 + 4
     assert len(set(boxes)) == len(boxes)  # no two boxes on the same spot
 

@@ -85,7 +85,9 @@ def test_references_link_only_web_addresses():
 
 def test_inventory_config_rules_and_suppressed_sections():
     md = render_markdown(broken_report())
-    assert "| damaged | ipamd/metrics.json | ipamd-metrics | line 1: curl error body instead of JSON: 'Not Found' |" in md
+    assert (
+        "| damaged | ipamd/metrics.json | ipamd-metrics | line 1: curl error body instead of JSON: 'Not Found' |" in md
+    )
     assert "| empty | ipamd/eni-configs.json | ipamd-eniconfigs |   |" in md
     assert "4 parsed, 2 damaged, 1 empty, 1 unrecognised, 1 skipped." in md
     assert "| WARM\\_IP\\_TARGET | 0 | aws-node env |" in md

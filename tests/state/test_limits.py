@@ -156,7 +156,9 @@ def test_parse_go_limits_layouts():
     assert table["p5.48xlarge"].network_cards == [(0, 2), (1, 2)] and table["p5.48xlarge"].enis == 2
     assert table["t3.medium"] == load_limits()["t3.medium"]
     assert table["c5.metal"].bare_metal and table["c5.metal"].network_cards == [(0, 15)]
-    v17 = 'var InstanceNetworkingLimits = map[string]InstanceTypeLimits{\n\t"a1.medium": {ENILimit: 2, IPv4Limit: 4},\n}'
+    v17 = (
+        'var InstanceNetworkingLimits = map[string]InstanceTypeLimits{\n\t"a1.medium": {ENILimit: 2, IPv4Limit: 4},\n}'
+    )
     assert parse_go_limits(v17)["a1.medium"].hypervisor == ""
     v10 = (
         'var InstanceENIsAvailable = map[string]int64{\n\t"c4.large": 3,\n\t"t2.micro": 2,\n}\n'
@@ -254,7 +256,9 @@ def test_formula_properties(item, max_eni, vcpus):
 @given(st.lists(limits(), max_size=8))
 def test_generated_tables_round_trip_through_json_and_go(items):
     table = {item.name: item for item in items}
-    reloaded = {name: InstanceLimits.from_json_entry(name, entry) for name, entry in json.loads(dump_limits(table)).items()}
+    reloaded = {
+        name: InstanceLimits.from_json_entry(name, entry) for name, entry in json.loads(dump_limits(table)).items()
+    }
     assert reloaded == table
     go = "\n".join(
         f'"{lim.name}": {{ENILimit: {lim.enis}, IPv4Limit: {lim.ipv4_per_eni}, DefaultNetworkCardIndex: 0, '
