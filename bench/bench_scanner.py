@@ -215,7 +215,7 @@ def generate(size_mb: int, seed: int = 7) -> bytes:
         record = {"level": level, "ts": ts, "caller": caller, "msg": make(rng)}
         lines.append(json.dumps(record, separators=(",", ":")).encode() + b"\n")
     block = b"".join(lines)
-    return block * max(1, (size_mb * 1_000_000) // len(block))
+    return block * max(1, -(-size_mb * 1_000_000 // len(block)))
 
 
 def chunked(data: bytes, size: int = CHUNK_BYTES) -> list[bytes]:

@@ -179,6 +179,6 @@ def _guarded(work) -> int:
 
 
 def main() -> None:
-    from bundle_analyzer.cli import rules_commands  # noqa: F401 - registers the `rules` group
+    from bundle_analyzer.cli import rules_commands, state_commands  # noqa: F401 - register their commands
 
     app()

@@ -56,6 +56,8 @@ _RECORD_LOOKBACK = 256
 # exhausted by ~50 alternatives with `.*`, after which RE2 falls back to its slow NFA.
 _RE2_MAX_MEM = 64 * 1024 * 1024
 
+_KEYS_CACHE_SIZE = 4096
+
 _NOT_LINE_LOCAL = re.compile(r"(?<!\\)(?:\\\\)*\\[AzC]")
 _FIRST_CONTENT = re.compile(rb"[^\s\x00]")
 _BLANK = b" \t\r\n\x0b\x0c\x00"
@@ -169,7 +171,7 @@ class LogScanner:
         max_hit_bytes: int = MAX_HIT_BYTES,
     ):
         if max_line_bytes < 1 or max_hits_per_key < 0 or max_hit_bytes < 0:
-            raise ValueError("limits must be positive")
+            raise ValueError("max_line_bytes must be positive, the other limits not negative")
         self.patterns = tuple(patterns)
         self.max_line_bytes = max_line_bytes
         self.max_hits_per_key = max_hits_per_key
@@ -218,13 +220,14 @@ class LogScanner:
                 self._set_match = low_set if low_set is not None else pattern_set.Match
         self._record_starts: dict[str, re2._Regexp] = {}
 
-    def _record_start(self, regex: str | None):
+    def _record_start(self, regex: str | None) -> re2._Regexp | None:
         if regex is None:
             return None
         compiled = self._record_starts.get(regex)
         if compiled is None:
             try:
-                compiled = re2.compile(regex.encode("utf-8"), _options(never_capture=True))
+                # (?m): matched at a line start inside a buffer, where a plain ^ never matches.
+                compiled = re2.compile(b"(?m)" + regex.encode("utf-8"), _options(never_capture=True))
             except re2.error as exc:
                 raise PatternSetError("record_start", regex, _re2_reason(exc)) from None
             self._record_starts[regex] = compiled
@@ -244,7 +247,8 @@ class LogScanner:
         keys = self._keys_cache.get(indices)
         if keys is None:
             keys = tuple(dict.fromkeys(self._key_of[i] for i in sorted(indices)))
-            self._keys_cache[indices] = keys
+            if len(self._keys_cache) < _KEYS_CACHE_SIZE:  # combinations of many patterns: bounded
+                self._keys_cache[indices] = keys
         return keys
 
     def scan(self, chunks: Iterable[bytes], path: str, *, record_start: str | None = None) -> ScanResult:
@@ -396,13 +400,20 @@ class _Scan:
             return
         if self.record_start is not None:
             self.head_pos = a
-        anchor = self.scanner._anchor
+        scanner = self.scanner
+        anchor = scanner._anchor
+        set_match = scanner._set_match
+        keys_cache = scanner._keys_cache
+        only_keys = scanner._key_of  # the keys when there is a single pattern
+        counts = self.result.hit_counts
+        cap_hits = scanner.max_hits_per_key
         count = buf.count
         rfind = buf.rfind
         find = buf.find
         pos = a
         counted = a
         before = 0
+        # The per-hit path is inlined: a frequent extractor (pool stats) hits every few lines.
         while pos < b:
             s = match(anchor, buf, pos, b)[0][0]
             if s < 0 or s >= b:
@@ -410,10 +421,26 @@ class _Scan:
             r = rfind(b"\n", pos, s)
             ls = pos if r < 0 else r + 1
             le = find(b"\n", s, b)
-            before += count(b"\n", counted, ls)
-            counted = ls
-            self._hit(buf, ls, le, base + before + 1, truncated)
             pos = le + 1
+            line = buf[ls:le]
+            if set_match is None:
+                keys = only_keys
+            else:
+                found = set_match(line)
+                keys = keys_cache.get(tuple(found)) if found else None
+                if keys is None:
+                    keys = scanner.matching_keys(line)
+            keep = False
+            for key in keys:
+                n = counts[key] + 1
+                counts[key] = n
+                if n <= cap_hits:
+                    keep = True
+            if keep:
+                # Line numbers are only needed for kept hits; the count catches up here.
+                before += count(b"\n", counted, ls)
+                counted = ls
+                self._keep(buf, ls, le, line, keys, base + before + 1, truncated)
         self.lines = base + before + count(b"\n", counted, b)
         if self.record_start is not None:
             self._track_head_to_end(buf, b)
@@ -426,29 +453,10 @@ class _Scan:
         le = buf.find(b"\n", s, b)
         self.first_line = buf[s : min(le, s + FIRST_LINE_BYTES)].rstrip(_BLANK)
 
-    def _hit(self, buf: bytes, ls: int, le: int, line_no: int, truncated: bool) -> None:
-        scanner = self.scanner
-        line = buf[ls:le]
-        if scanner._set_match is None:
-            keys = scanner._key_of
-        else:
-            found = scanner._set_match(line)
-            keys = scanner._keys_cache.get(tuple(found)) if found else None
-            if keys is None:
-                keys = scanner.matching_keys(line)
-                if not keys:
-                    return
-        counts = self.result.hit_counts
-        cap_hits = scanner.max_hits_per_key
-        keep = False
-        for key in keys:
-            n = counts[key] + 1
-            counts[key] = n
-            if n <= cap_hits:
-                keep = True
-        if not keep:
-            return
-        if self.hit_bytes + len(line) > scanner.max_hit_bytes:
+    def _keep(
+        self, buf: bytes, ls: int, le: int, line: bytes, keys: tuple[str, ...], line_no: int, truncated: bool
+    ) -> None:
+        if self.hit_bytes + len(line) > self.scanner.max_hit_bytes:
             self.result.hit_cap_reached = True
             return
         self.hit_bytes += len(line)

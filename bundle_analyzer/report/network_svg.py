@@ -35,6 +35,8 @@ _HEADER_H = 26
 # A node with thousands of pods would make an unreadable, huge picture: draw the first ones
 # per column and say how many were left out.
 MAX_PER_COLUMN = 250
+# A node linked to more boxes than this on one side does not pull them into line with it.
+_HUB = 3
 
 
 @dataclass
@@ -131,10 +133,11 @@ def _layout(view: NetworkView) -> tuple[dict[str, _Box], list[list[_Box]], dict[
 def _place(boxes: dict[str, _Box], columns: list[list[_Box]]) -> None:
     """Give each box a vertical slot near the boxes it links to, keeping the column order.
 
-    Sweeps left to right, right to left, left to right; a box is pulled towards its neighbours
-    in the column just swept, except towards a hub (an ENI with 50 IPs, a table behind 50 rules):
-    being pulled towards a hub would stack its whole fan-out on one spot. Boxes never overlap:
-    each sits at least one slot below the one above it.
+    Sweeps left to right and back a few times; a box is pulled towards its neighbours in the
+    column just swept, except towards a hub (an ENI with 50 IPs, a table behind 50 rules):
+    being pulled towards a hub would stack its whole fan-out on one spot. An IP with its pod,
+    veth and rule is not a hub. Boxes never overlap: each sits at least one slot below the
+    one above it.
     """
     drawn = {b.id for col in columns for b in col}
     links = {b.id: [n for n in b.neighbours if n in drawn] for col in columns for b in col}
@@ -154,15 +157,16 @@ def _place(boxes: dict[str, _Box], columns: list[list[_Box]]) -> None:
                 pulls = [
                     boxes[n].row
                     for n in links[box.id]
-                    if (box.column - boxes[n].column) * direction > 0 and fan[(n, direction)] <= 2
+                    if (box.column - boxes[n].column) * direction > 0 and fan[(n, direction)] <= _HUB
                 ]
-                want = sum(pulls) / len(pulls) if pulls else previous + 1
+                want = sum(pulls) / len(pulls) if pulls else box.row
                 box.row = max(want, previous + 1)
                 previous = box.row
 
     last = len(columns) - 1
-    sweep(list(range(1, last + 1)), 1)
-    sweep(list(range(last - 1, -1, -1)), -1)
+    for _ in range(2):
+        sweep(list(range(1, last + 1)), 1)
+        sweep(list(range(last - 1, -1, -1)), -1)
     sweep(list(range(1, last + 1)), 1)
 
 

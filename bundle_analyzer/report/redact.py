@@ -90,6 +90,7 @@ class Redactor:
         self._perms: dict[tuple[bytes, tuple[int, ...]], dict[int, int]] = {}
         self._ids: dict[str, str] = {}
         self._taken: set[str] = set()
+        self._addresses: dict[str, str] = {}
 
     # -- keyed primitives -------------------------------------------------------------
     def _mac(self, *parts: bytes) -> bytes:
@@ -265,10 +266,13 @@ class Redactor:
             return self.account(value)
         if kind == "id":
             return self.resource_id(value)
-        if kind == "v6":
-            return self.ipv6(value)
-        if kind == "v4":
-            return self.ipv4(value)
+        if kind in ("v4", "v6"):
+            # The same address recurs in every line about it: map it once.
+            known = self._addresses.get(value)
+            if known is None:
+                known = self.ipv4(value) if kind == "v4" else self.ipv6(value)
+                self._addresses[value] = known
+            return known
         return m.group()
 
     def text(self, value: str) -> str:

@@ -283,7 +283,7 @@ class BundleBuilder:
         rel = _normalise(path)
         match self.layout:
             case BundleLayoutKind.legacy:
-                return LEGACY_ROOT + rel
+                return LEGACY_ROOT + rel.removeprefix(LEGACY_ROOT)
             case BundleLayoutKind.eks:
                 return "./" + rel
             case _:

@@ -29,7 +29,7 @@ import json
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Version = tuple[int, int, int]
@@ -64,6 +64,11 @@ def go_time(when: datetime | None) -> str:
 
 def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _unix_nanos(when: datetime) -> int:
+    micros = (_utc(when) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    return micros * 1000
 
 
 def veth_name(namespace: str, pod: str, prefix: str = "eni", index: int | None = None) -> str:
@@ -355,7 +360,7 @@ def ipam_checkpoint_json(allocations: Sequence[PoolAddr], *, version: Version = 
         entry["ipv4"] = a.ip
         if version >= (1, 11, 0):
             stamp = a.assigned_at
-            entry["allocationTimestamp"] = int(_utc(stamp).timestamp() * 1_000_000_000) if stamp else 0
+            entry["allocationTimestamp"] = _unix_nanos(stamp) if stamp else 0
             entry["metadata"] = _metadata(a, with_count=version >= (1, 20, 0))
         entries.append(entry)
     return go_json({"version": "vpc-cni-ipam/1", "allocations": entries}) + "\n"
@@ -830,6 +835,8 @@ def _match_text(module: str, opts: list[str]) -> str:
     if module in ("conntrack", "state"):
         key = "--ctstate" if module == "conntrack" else "--state"
         return f"{'ctstate' if module == 'conntrack' else 'state'} {opts[opts.index(key) + 1]}"
+    if module == "nfacct":
+        return f"nfacct-name  {opts[-1]}"
     if module == "recent":
         name = opts[opts.index("--name") + 1]
         if "--set" in opts:
@@ -965,10 +972,15 @@ class Iface:
 
 
 def _ifconfig_bytes(n: int) -> str:
-    for unit, size in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n:.1f} B"
+    """net-tools' scaled byte count: repeated /1024 with a truncated tenth (1191 -> 1.1 KiB)."""
+    units = ("B", "KiB", "MiB", "GiB", "TiB")
+    whole, tenth, unit = n, 0, 0
+    for _ in range(4):
+        if whole >= 1024:
+            tenth = ((whole & 1023) * 10) // 1024
+            whole //= 1024
+            unit += 1
+    return f"{whole}.{tenth} {units[unit]}"
 
 
 def ifconfig_text(ifaces: Sequence[Iface]) -> str:

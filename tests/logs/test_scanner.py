@@ -271,6 +271,8 @@ def test_record_head_lines_have_no_head_and_unknown_head_stays_none():
     assert [(h.line, h.record_line) for h in result.hits] == [(1, None), (3, 2), (5, 4)]
     orphan = scanner.scan([b"\tstatus code: 1\n"], "f", record_start=r"\d{4}-")
     assert orphan.hits == [LineHit(1, b"\tstatus code: 1", ("k",))]
+    anchored = scanner.scan([SEELOG], "f", record_start=r"^\d{4}-")  # ^ anchors at each line start
+    assert [(h.line, h.record_line) for h in anchored.hits] == [(1, None), (3, 2), (5, 4)]
 
 
 # -- properties ------------------------------------------------------------------------
