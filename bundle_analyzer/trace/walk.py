@@ -268,9 +268,14 @@ class _Walker:
             return
         own = packet.src == pod.ip
         if own and out_eni.id != pod.eni_id:
+            pod_eni = self.state.eni(pod.eni_id)
+            table_empty = pod_eni is not None and pod_eni.table in pod.from_rule_tables and not any(
+                r.route.table == pod_eni.table and r.route.dst == "default" for r in self.state.routes)
+            cause = "eni-route-table-missing-default" if table_empty else "pod-egress-rule-missing"
+            why = (f"table {pod_eni.table} has no default route, so the lookup fell through to the main table"
+                   if table_empty else f"no 'from {pod.ip}' rule sent it to table {pod_eni.table if pod_eni else '?'}")
             self.broken("egress", f"leaves by {out_if} ({out_eni.id}) with source {pod.ip}, which belongs to "
-                        f"{pod.eni_id}: EC2 source/destination checking drops it", "pod-egress-rule-missing",
-                        interface=out_if)
+                        f"{pod.eni_id} ({why}): EC2 source/destination checking drops it", cause, interface=out_if)
             return
         self.hop("egress", f"leaves by {out_if} ({out_eni.id}) with source {packet.src}", interface=out_if)
 
