@@ -110,36 +110,30 @@ def analyze(
 
 
 def _choose_format(requested: OutputFormat | None, output: Path | None) -> OutputFormat:
+    from bundle_analyzer.report.render import format_for_output
+
     if requested is not None:
         return requested
     if output is not None:
-        suffix = output.suffix.lower()
-        by_suffix = {".html": OutputFormat.html, ".htm": OutputFormat.html, ".md": OutputFormat.markdown,
-                     ".markdown": OutputFormat.markdown, ".json": OutputFormat.json}
-        if suffix in by_suffix:
-            return by_suffix[suffix]
-        raise typer.BadParameter(f"cannot tell the format from {output.name}; add --format", param_hint="--output")
+        by_suffix = format_for_output(output)
+        if by_suffix is None:
+            raise typer.BadParameter(f"cannot tell the format from {output.name}; add --format", param_hint="--output")
+        return OutputFormat(by_suffix)
     return OutputFormat.console
 
 
 def _render(report, chosen: OutputFormat) -> str:
-    if chosen is OutputFormat.json:
-        return report.model_dump_json(indent=2)
-    if chosen is OutputFormat.markdown:
-        from bundle_analyzer.report.markdown import render_markdown
+    if chosen is OutputFormat.console:
+        from io import StringIO
 
-        return render_markdown(report)
-    if chosen is OutputFormat.html:
-        from bundle_analyzer.report.html import render_html
+        from bundle_analyzer.report.console import render_console
 
-        return render_html(report)
-    from io import StringIO
+        buffer = StringIO()
+        render_console(report, Console(file=buffer, highlight=False, force_terminal=False, width=120))
+        return buffer.getvalue()
+    from bundle_analyzer.report.render import render
 
-    from bundle_analyzer.report.console import render_console
-
-    buffer = StringIO()
-    render_console(report, Console(file=buffer, highlight=False, force_terminal=False, width=120))
-    return buffer.getvalue()
+    return render(report, chosen.value)
 
 
 def _exit_code(report, fail_on: FailOn) -> int:

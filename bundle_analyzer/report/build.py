@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bundle_analyzer.bundle import Bundle
-from bundle_analyzer.report.model import BundleReport, ConfigValue, Finding, NetworkView, TimelineEvent
+from bundle_analyzer.report.model import BundleReport, ConfigValue, EniSummary, Finding, NetworkView, TimelineEvent
 from bundle_analyzer.report.network_view import build_network_view
 
 MAX_TIMELINE = 300
@@ -19,6 +19,9 @@ def bundle_report(bundle: Bundle, findings: list[Finding]) -> BundleReport:
         collected_at=bundle.collected_at, node=bundle.node, inventory=bundle.inventory,
         archive_problems=bundle.archive_problems,
         config=[ConfigValue(name=s.name, value=s.value, source=s.source) for s in state.config.values()] if state else [],
+        enis=[EniSummary(id=e.id, device_number=e.device_number, network_card=e.network_card, primary=e.primary,
+                         table=e.table, interface=e.interface, subnet_id=e.subnet_id, ips=len(e.ips),
+                         prefixes=e.prefixes, assigned=e.assigned) for e in state.enis] if state else [],
         network=build_network_view(state) if state else NetworkView(),
         timeline=_timeline(bundle, findings),
     )

@@ -138,6 +138,21 @@ class ConfigValue(BaseModel):
     source: str
 
 
+class EniSummary(BaseModel):
+    """One ENI as ipamd saw it, joined with its route table and interface."""
+
+    id: str
+    device_number: int
+    network_card: int = 0
+    primary: bool
+    table: str
+    interface: str | None = None
+    subnet_id: str | None = None
+    ips: int = 0
+    prefixes: list[str] = Field(default_factory=list)
+    assigned: list[str] = Field(default_factory=list)
+
+
 class BundleReport(BaseModel):
     path: str
     layout: Layout
@@ -149,6 +164,7 @@ class BundleReport(BaseModel):
     inventory: list[InventoryEntry] = Field(default_factory=list)
     archive_problems: list[str] = Field(default_factory=list)
     config: list[ConfigValue] = Field(default_factory=list)
+    enis: list[EniSummary] = Field(default_factory=list)
     network: NetworkView = Field(default_factory=NetworkView)
     timeline: list[TimelineEvent] = Field(default_factory=list)
 

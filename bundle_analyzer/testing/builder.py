@@ -120,9 +120,7 @@ class BundleBuilder:
         self._members[name] = Member(name, MemberKind.file, data=data, mtime=mtime, mode=mode)
         return self
 
-    def add_gzip(
-        self, path: str, content: str | bytes, *, mtime: datetime | None = None
-    ) -> BundleBuilder:
+    def add_gzip(self, path: str, content: str | bytes, *, mtime: datetime | None = None) -> BundleBuilder:
         """Add a gzip-compressed file (lumberjack backups ``*.log.gz``); ``path`` keeps its
         ``.gz``. The inner gzip header has mtime 0 and no name, as Go's compress/gzip writes it."""
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
@@ -149,9 +147,7 @@ class BundleBuilder:
 
     def paths(self) -> list[str]:
         """Layout-relative paths of the regular files added so far, sorted."""
-        return sorted(
-            self._relative(m.name) for m in self._members.values() if m.kind is MemberKind.file
-        )
+        return sorted(self._relative(m.name) for m in self._members.values() if m.kind is MemberKind.file)
 
     def read(self, path: str) -> bytes:
         """The bytes stored for ``path`` (layout-relative)."""
