@@ -63,6 +63,8 @@ class Kind(StrEnum):
     api_server_check = "api-server-check"
     log_capture_errors = "log-capture-errors"
     ec2_json = "ec2-json"
+    kubelet_pods = "kubelet-pods"
+    other_collected = "other-collected"
     legacy_leftover = "legacy-leftover"
 
 
@@ -181,12 +183,22 @@ REGISTRY: tuple[ArtifactSpec, ...] = (
     ArtifactSpec(Kind.ec2_json, ("aws/*.json", "**/describe-*.json", "*describe-*.json"),
                  "AWS CLI describe-* JSON", _p("aws_cli", "parse_aws_json"),
                  loose_names=("describe-*.json", "*network-interfaces*.json", "*subnets*.json", "*instances*.json")),
+    ArtifactSpec(Kind.kubelet_pods, (L + "kubelet.out", L + "kubelet.output", "kubelet/svc.log"),
+                 "cluster-wide pod or service list from kubectl (not this node's state)"),
     ArtifactSpec(Kind.legacy_leftover, tuple(E + n for n in (
         "eni.out", "eni.output", "pod.out", "pod.output", "route.out", "route.output", "iprule.out", "iprule.output",
         "iptables-save.out", "iptables.out", "iptables-nat.out", "iptables-mangle.out", "sysctls.out", "metrics.out",
         "metrics.output", "ifconfig.out", "ifconig.output", "networkutils-env.out", "ipamd-env.out", "eni-configs.out",
         "aws-cni-support.tar.gz", "kubelet.out", "kubelet.output")),
                  "output of an earlier aws-cni-support.sh run left in the log directory (stale)"),
+)
+
+# Last, so that every specific entry above wins: the rest of what the collectors write.
+REGISTRY = REGISTRY + (
+    ArtifactSpec(Kind.other_collected, tuple(f"{d}/**" for d in (
+        "system", "kernel", "storage", "modinfo", "networking", "docker", "containerd", "sandbox-image", "gpu",
+        "nodeadm", "kubelet", "cni", "ipamd", "sysctls", "automode", "bottlerocket", "var_log")) + (L + "**",),
+                 "collector output that no rule reads"),
 )
 
 # Small plain-text facts read directly (no parser): instance id, region, ...

@@ -124,7 +124,7 @@ class _Reader:
         if kind is None:
             self._list(member, None, ArtifactStatus.unrecognised, "")
             return
-        if kind is Kind.legacy_leftover:
+        if kind in (Kind.legacy_leftover, Kind.other_collected):
             self._list(member, kind, ArtifactStatus.skipped, spec_for(kind).description)
             return
         stream = _prepend(head, chunks) if head else chunks
@@ -156,7 +156,10 @@ class _Reader:
                        f"larger than {self.source.limits.max_parsed_file_bytes} bytes: not parsed")
             return
         parser = spec_for(kind).parse_function()
-        parsed: Parsed = parser(data, member.path) if parser else Parsed(value=None)
+        if parser is None:
+            self._list(member, kind, ArtifactStatus.skipped, f"recognised ({spec_for(kind).description}); not analysed")
+            return
+        parsed: Parsed = parser(data, member.path)
         problems = [Problem(path=member.path, message=p) for p in member.read_problems]
         if problems:
             parsed = Parsed(value=parsed.value, status=ArtifactStatus.damaged, problems=problems + parsed.problems)

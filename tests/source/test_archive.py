@@ -106,6 +106,7 @@ def test_loose_files_by_name_and_by_content(tmp_path):
 def test_every_member_is_in_the_inventory(tmp_path):
     builder = eks_builder()
     builder.add("system/ps.txt", "PID TTY\n")
+    builder.add("notes/customer.txt", "pods stuck since Tuesday\n")
     builder.add("ipamd/pods.json", "")
     builder.add_symlink("var_log/aws-node.log", "../var_log/other.log")
     path = builder.write_tar_gz(tmp_path)
@@ -113,7 +114,8 @@ def test_every_member_is_in_the_inventory(tmp_path):
     found = statuses(bundle)
     with tarfile.open(path) as archive:
         non_directories = [m for m in archive.getmembers() if not m.isdir()]
-    assert found["system/ps.txt"] == "unrecognised"
+    assert found["system/ps.txt"] == "skipped"
+    assert found["notes/customer.txt"] == "unrecognised"
     assert found["ipamd/pods.json"] == "empty"
     assert found["var_log/aws-node.log"] == "skipped"
     assert len(found) == len(non_directories)
