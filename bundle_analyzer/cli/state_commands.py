@@ -23,6 +23,7 @@ class View(StrEnum):
     routes = "routes"
     iptables = "iptables"
     config = "config"
+    control_plane = "control-plane"
 
 
 class TableFormat(StrEnum):
@@ -33,13 +34,18 @@ class TableFormat(StrEnum):
 @app.command()
 def show(view: Annotated[View, typer.Argument(help="What to show.")],
          paths: Annotated[list[Path], typer.Argument(help="The bundle (archive, directory or loose files).")],
-         format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table) -> None:
+         format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+         aws_json: Annotated[list[Path], typer.Option("--aws-json", help="AWS CLI describe-* JSON.")] = [],  # noqa: B006
+         ) -> None:
     """Show the node's state as joined tables (ENIs with tables and subnets, IPs with pods and veths, ...)."""
     def work() -> int:
         from bundle_analyzer.load import load_bundle
         from bundle_analyzer.state.views import state_rows
 
+        from bundle_analyzer.analysis import _aws_artifact, attach_aws_json
+
         bundle = load_bundle(paths)
+        attach_aws_json(bundle, [_aws_artifact(p) for p in aws_json])
         columns, rows = state_rows(bundle, view.value)
         if format is TableFormat.json:
             print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], indent=2, default=str))

@@ -10,7 +10,19 @@ Rows = tuple[list[str], list[list]]
 
 def state_rows(bundle: Bundle, view: str) -> Rows:
     return {"enis": _enis, "ips": _ips, "pods": _pods, "rules": _rules, "routes": _routes,
-            "iptables": _iptables, "config": _config}[view](bundle)
+            "iptables": _iptables, "config": _config, "control-plane": _control_plane}[view](bundle)
+
+
+def _control_plane(bundle: Bundle) -> Rows:
+    from bundle_analyzer.state.control_plane import control_plane_view
+
+    view = control_plane_view(bundle)
+    columns = ["what", "status", "detail"]
+    rows = [[f"ENI {e.id}", "cross-account", f"cluster {e.cluster}, {e.private_ip} in {e.subnet_id}, groups "
+             f"{', '.join(e.security_groups) or 'none'}, owner {e.owner_id}, requester {e.requester_id}"]
+            for e in view.enis]
+    rows += [[c.subject, {True: "ok", False: "PROBLEM", None: "unknown"}[c.ok], c.detail] for c in view.checks]
+    return columns, rows
 
 
 def _enis(bundle: Bundle) -> Rows:

@@ -18,7 +18,7 @@ from bundle_analyzer.trace.packet import Packet, in_network, interface_matches
 MAX_DEPTH = 32
 TERMINAL = {"ACCEPT", "DROP", "REJECT"}
 KNOWN_MODULES = {"comment", "tcp", "udp", "icmp", "multiport", "addrtype", "mark", "conntrack", "state",
-                 "statistic", "connmark", "physdev", "limit"}
+                 "statistic", "connmark", "physdev", "limit", "recent"}
 
 
 @dataclass
@@ -141,6 +141,13 @@ def _options_match(ctx: EvalContext, args: list[str], packet: Packet, outcome: C
             result = "NEW" in value.split(",")
         elif token == "--probability" or token in ("--every",):
             result = True  # kube-proxy endpoint choice: the first endpoint is followed
+        elif token in ("--rcheck", "--update"):
+            result = False  # session affinity: a new flow has no "recent" entry yet
+            if result == negate:
+                return False
+            index += 1
+            negate = False
+            continue
         if result is not None:
             if result == negate:
                 return False
@@ -220,5 +227,9 @@ def _describe(packet: Packet, target: str) -> str:
 
 
 def chain_jumps(dump: IptablesDump, table: str, chain: str) -> list[IptablesRule]:
-    """The rules of a chain that jump somewhere (kube-proxy's endpoint list of a KUBE-SVC chain)."""
-    return [r for r in dump.rules_in(table, chain) if r.target and r.target.startswith("KUBE-SEP")]
+    """kube-proxy's endpoints of a KUBE-SVC chain: one rule per KUBE-SEP chain (affinity rules repeat them)."""
+    seen: dict[str, IptablesRule] = {}
+    for rule in dump.rules_in(table, chain):
+        if rule.target and rule.target.startswith("KUBE-SEP") and rule.target not in seen:
+            seen[rule.target] = rule
+    return list(seen.values())
