@@ -90,10 +90,11 @@ _JOURNAL_MARKER = re.compile(r"-- (?:.* --|Reboot|No entries|Boot \S+)\s*$", re.
 _KLOG = re.compile(
     r"([IWEF])(\d{2})(\d{2}) +(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? +(\d+) +([^\s\]]+)\] ?(.*)", re.S
 )
-_LOGFMT_PAIR = re.compile(r'([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"?|\S*)', re.S)
+# Keys start after whitespace: without the look-behind a long word is retried at every offset.
+_LOGFMT_PAIR = re.compile(r'(?<!\S)([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"?|\S*)', re.S)
 _LOGRUS_TEXT = re.compile(r'(?:time="[^"]*" +)?level=\w+|time="[^"]*"', re.S)
 _GO_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
-_KLOG_PAIR = re.compile(r'([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|<[^>]*>|\S*)', re.S)
+_KLOG_PAIR = re.compile(r'(?<!\S)([A-Za-z_][\w.\-/]*)=("(?:[^"\\]|\\.)*"|<[^>]*>|\S*)', re.S)
 _GO_ESCAPE = re.compile(r"\\(.)", re.S)
 _GO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
 # Hand-built entrypoint.sh JSON (v1.7–v1.12.0) is not escaped: pick the keys out by pattern.
@@ -101,8 +102,10 @@ _JSON_STRING = {
     key: re.compile(r'"' + key + r'"\s*:\s*"((?:[^"\\]|\\.)*)"', re.S)
     for key in ("level", "ts", "timestamp", "time", "caller", "logger")
 }
-_JSON_MSG_CLOSED = re.compile(r'"(?:msg|message)"\s*:\s*"(.*)"\s*}\s*$', re.S)
-_JSON_MSG_OPEN = re.compile(r'"(?:msg|message)"\s*:\s*"(.*)$', re.S)
+_JSON_MSG_KEY = re.compile(r'"(?:msg|message)"\s*:\s*"')
+# zap writes level, ts, caller first: broken lines are searched for them in this prefix only,
+# which also bounds the regex work on a hostile 64 KiB line.
+_RECOVER_PREFIX = 4096
 
 _STRIP = " \t\r\n\x00"
 _DETECT_LINES = 16
@@ -176,7 +179,7 @@ def detect_line(text: str) -> LogFormat | None:
             if "time" in doc and "ts" not in doc and "timestamp" not in doc:
                 return LogFormat.logrus_json
             return LogFormat.zap
-        if _JSON_STRING["level"].search(text) or _JSON_MSG_OPEN.search(text):
+        if _JSON_STRING["level"].search(text, 0, _RECOVER_PREFIX) or _JSON_MSG_KEY.search(text):
             return LogFormat.zap
         return None
     if _CRI.match(text):
@@ -297,9 +300,22 @@ def _decode_json(text: str, path: str, line: int, raw: str) -> LogEvent | None:
     return _recover_json(text, path, line, raw)
 
 
+def _recovered_message(text: str) -> str | None:
+    """The `msg` value of a broken JSON line: up to the closing `"}`, or to the end if cut."""
+    m = _JSON_MSG_KEY.search(text)
+    if m is None:
+        return None
+    rest = text[m.end() :].rstrip()
+    if rest.endswith("}"):
+        body = rest[:-1].rstrip()
+        if body.endswith('"'):
+            return body[:-1]
+    return rest
+
+
 def _recover_json(text: str, path: str, line: int, raw: str) -> LogEvent | None:
-    found = {key: rx.search(text) for key, rx in _JSON_STRING.items()}
-    msg = _JSON_MSG_CLOSED.search(text) or _JSON_MSG_OPEN.search(text)
+    found = {key: rx.search(text, 0, _RECOVER_PREFIX) for key, rx in _JSON_STRING.items()}
+    msg = _recovered_message(text)
     if msg is None and found["level"] is None:
         return None
     ts_match = found["ts"] or found["timestamp"] or found["time"]
@@ -315,7 +331,7 @@ def _recover_json(text: str, path: str, line: int, raw: str) -> LogEvent | None:
         timestamp=parse_rfc3339(ts_match.group(1)) if ts_match else None,
         level=_level(found["level"].group(1)) if found["level"] else None,
         caller=go_unquote(found["caller"].group(1)) if found["caller"] else None,
-        message=msg.group(1) if msg else "",
+        message=msg or "",
         fields=fields,
         damaged=True,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
@@ -513,6 +514,27 @@ def test_decode_hits_joins_a_continuation_to_the_hit_just_before():
     first, second, third = decode_hits(result, LogFormat.seelog)
     assert (second.level, second.timestamp, second.fields) == ("error", first.timestamp, {"record_line": "4"})
     assert third.timestamp is None and third.fields == {"continuation": "true"}
+
+
+ADVERSARIAL = [
+    b'{"msg":"' * 8192,
+    b'{"level":"a\\"' * 5000,
+    b'time="x" level=info ' + b"a" * 65536,
+    b'time="x" level=info ' + b'a="' * 20000,
+    b'I0110 20:41:02.1 1 a.go:1] "m" ' + b"a" * 65536,
+    b'I0110 20:41:02.1 1 a.go:1] "m" ' + b"k=<" * 20000,
+    b"Jan 10 20:47:01 h " + b"a[" * 30000,
+    b"2026-03-18T20:47:01.004551+0000 " + b"a." * 30000,
+    b"-- " + b"a " * 30000,
+]
+
+
+@pytest.mark.parametrize("line", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_hostile_64k_lines_decode_in_linear_time(line):
+    start = time.perf_counter()
+    for fmt in LogFormat:
+        decode_line(line, fmt, "f", 1, 2024)
+    assert time.perf_counter() - start < 0.5
 
 
 # -- properties ------------------------------------------------------------------------
