@@ -7,7 +7,7 @@ seelog, CNI v1.0–v1.6.0 (separator after `]`: space ≤ v1.4, TAB v1.5.0, mill
 space+TAB v1.6.0; a record may continue on lines without a timestamp)::
 
     2019-03-21T17:03:36Z [INFO] Starting L-IPAMD v1.3.2  ...
-    2020-02-12T18:04:12.123Z [DEBUG] \tReconciling ENI/IP pool info...
+    2020-02-12T18:04:12.123Z [DEBUG] <TAB>Reconciling ENI/IP pool info...
 
 zap JSON, CNI v1.6.1+, network-policy-agent (2023: `timestamp`, no `caller`; odd keys)::
 
@@ -27,7 +27,8 @@ hand-built entrypoint JSON that is not escaped, logrus, klog, plain)::
 journalctl `short` (no year: placed with ``year_hint``) and `short-iso-precise`, the message
 decoded as klog or logrus text when it is one; `-- … --` markers become plain lines::
 
-    Jan 10 20:47:01 ip-10-0-12-34.ec2.internal kubelet[3421]: E0110 20:47:01.004551    3421 log.go:32] "RunPodSandbox from runtime service failed" err="…"
+    Jan 10 20:47:01 ip-10-0-12-34.ec2.internal kubelet[3421]: E0110 20:47:01.004551    3421 log.go:32]
+        "RunPodSandbox from runtime service failed" err="…"        (one line, wrapped here)
     2026-03-18T20:47:01.004551+0000 ip-10-0-12-34 containerd[811]: time="…" level=error msg="…"
 
 Decoding never raises: what cannot be read becomes a plain event (``damaged`` when a JSON line

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
-__all__ = ["BundleBuilder", "BundleLayoutKind", "Member", "MemberKind"]
+__all__ = ["BundleBuilder", "BundleLayoutKind", "Member", "MemberKind", "gzip_bytes"]
 
 LEGACY_ROOT = "var/log/aws-routed-eni/"
 LEGACY_ARCHIVE_NAME = "aws-cni-support.tar.gz"

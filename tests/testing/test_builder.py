@@ -259,8 +259,12 @@ def test_shipped_fixtures_are_up_to_date(tmp_path: Path) -> None:
         assert committed.is_file(), f"{name} missing: run python fixtures/build_fixtures.py"
         fresh, shipped = path.read_bytes(), committed.read_bytes()
         assert len(shipped) < 200_000
-        assert gzip.decompress(fresh) == gzip.decompress(shipped), f"{name} is stale: run python fixtures/build_fixtures.py"
+        assert gzip.decompress(fresh) == gzip.decompress(shipped), (
+            f"{name} is stale: run python fixtures/build_fixtures.py"
+        )
         if fresh != shipped and zlib.ZLIB_RUNTIME_VERSION != script.BUILT_WITH_ZLIB:
-            pytest.skip(f"same tar content; this zlib {zlib.ZLIB_RUNTIME_VERSION} compresses differently from "
-                        f"{script.BUILT_WITH_ZLIB}, which built the shipped files")
+            pytest.skip(
+                f"same tar content; this zlib {zlib.ZLIB_RUNTIME_VERSION} compresses differently from "
+                f"{script.BUILT_WITH_ZLIB}, which built the shipped files"
+            )
         assert fresh == shipped, f"{name}: same tar content but a different gzip stream"

@@ -86,10 +86,27 @@ def _lines(archive: str, path: str) -> list[str]:
 def test_seed_is_a_legacy_v1_2_archive_with_the_seed_log_files() -> None:
     names = {n.removeprefix("var/log/aws-routed-eni/") for n, _ in _names(SEED)}
     assert all(n.startswith("var/log/aws-routed-eni") for n, _ in _names(SEED))
-    assert {"ipamd.log.2018-07-17-22", "ipamd.log.2018-07-17-23", "ipamd.log.2018-07-18-00",
-            "ipamd.log.2018-07-18-01", "plugin.log.2018-07-18-00", "plugin.log.2018-07-18-01"} <= names
-    assert {"eni.output", "pod.output", "ifconig.output", "iprule.output", "route.output", "iptables-save.out",
-            "iptables.out", "iptables-nat.out", "sysctls.out", "metrics.output", "cni/10-aws.conflist"} <= names
+    assert {
+        "ipamd.log.2018-07-17-22",
+        "ipamd.log.2018-07-17-23",
+        "ipamd.log.2018-07-18-00",
+        "ipamd.log.2018-07-18-01",
+        "plugin.log.2018-07-18-00",
+        "plugin.log.2018-07-18-01",
+    } <= names
+    assert {
+        "eni.output",
+        "pod.output",
+        "ifconig.output",
+        "iprule.output",
+        "route.output",
+        "iptables-save.out",
+        "iptables.out",
+        "iptables-nat.out",
+        "sysctls.out",
+        "metrics.output",
+        "cni/10-aws.conflist",
+    } <= names
 
 
 def test_seed_enis_document_is_the_seeds_in_go_form() -> None:
@@ -146,19 +163,40 @@ def test_eks_layout_has_dot_slash_and_empty_directories() -> None:
         ("./networking/iproute.txt", 10, "10.0.22.9 dev eni81d933df327 scope link"),
         ("./var_log/aws-routed-eni/plugin.log", 155, "Added rule priority 1536 from 10.0.22.9/32 table 2"),
         ("./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz", 70, "IP pool is too low for Network Card 0"),
-        ("./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz", 78,
-         "Failed to allocate a private IP/Prefix addresses on ENI eni-0ddd3333eeee4444f: InsufficientFreeAddressesInSubnet: "
-         "There are not enough free addresses in subnet 'subnet-0123456789abcdef0' to satisfy the requested number of addresses."),
-        ("./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz", 79, "Unable to attach IPs/Prefixes for the ENI"),
-        ("./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz", 95, "DataStore has no available IP/Prefix addresses"),
-        ("./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz", 96,
-         "Failed to assign IPs from network card 0: AssignPodIPAddress: no available IP/Prefix addresses"),
+        (
+            "./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz",
+            78,
+            "Failed to allocate a private IP/Prefix addresses on ENI eni-0ddd3333eeee4444f: InsufficientFreeAddressesInSubnet: "
+            "There are not enough free addresses in subnet 'subnet-0123456789abcdef0' to satisfy the requested number of addresses.",
+        ),
+        (
+            "./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz",
+            79,
+            "Unable to attach IPs/Prefixes for the ENI",
+        ),
+        (
+            "./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz",
+            95,
+            "DataStore has no available IP/Prefix addresses",
+        ),
+        (
+            "./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz",
+            96,
+            "Failed to assign IPs from network card 0: AssignPodIPAddress: no available IP/Prefix addresses",
+        ),
         ("./var_log/aws-routed-eni/plugin.log", 87, "Failed to assign an IP address to container "),
-        ("./kubelet/kubelet.log", 6, 'plugin type=\\"aws-cni\\" name=\\"aws-cni\\" failed (add): add cmd: '
-                                     "failed to assign an IP address to container"),
+        (
+            "./kubelet/kubelet.log",
+            6,
+            'plugin type=\\"aws-cni\\" name=\\"aws-cni\\" failed (add): add cmd: '
+            "failed to assign an IP address to container",
+        ),
         ("./containerd/containerd-log.txt", 2, "failed to assign an IP address to container"),
-        ("./ipamd/metrics.json", 23,
-         'awscni_aws_api_error_count{api="AssignPrivateIpAddresses",error="InsufficientFreeAddressesInSubnet"} 9'),
+        (
+            "./ipamd/metrics.json",
+            23,
+            'awscni_aws_api_error_count{api="AssignPrivateIpAddresses",error="InsufficientFreeAddressesInSubnet"} 9',
+        ),
         ("./ipamd/metrics.json", 58, "awscni_no_available_ip_addresses 9"),
     ],
 )
@@ -180,14 +218,19 @@ def test_eks_p1_only_10_0_22_9_lacks_its_rule() -> None:
     missing = [ip for ip in assigned if f"1536:\tfrom {ip} lookup 2" not in rules]
     assert missing == ["10.0.22.9"]
     ipam = json.loads(_files(EKS)["./ipamd/ipam.json"])
-    assert any(a["ipv4"] == "10.0.22.9" and a["metadata"]["k8sPodName"] == "api-6f8d9b7c5-t7wpl"
-               for a in ipam["allocations"])
+    assert any(
+        a["ipv4"] == "10.0.22.9" and a["metadata"]["k8sPodName"] == "api-6f8d9b7c5-t7wpl" for a in ipam["allocations"]
+    )
 
 
 def test_eks_p2_lives_only_in_the_rotated_backup() -> None:
     live = _files(EKS)["./var_log/aws-routed-eni/ipamd.log"].decode()
     backup = "\n".join(_lines(EKS, "./var_log/aws-routed-eni/ipamd-2026-03-17T10-00-00.000.log.gz"))
-    for marker in ("InsufficientFreeAddressesInSubnet", "DataStore has no available", "Recently we had InsufficientCidr"):
+    for marker in (
+        "InsufficientFreeAddressesInSubnet",
+        "DataStore has no available",
+        "Recently we had InsufficientCidr",
+    ):
         assert marker in backup and marker not in live
     assert backup.count("InsufficientFreeAddressesInSubnet") == 9
     assert all(json.loads(line)["level"] for line in backup.splitlines())
@@ -220,7 +263,9 @@ def test_nma_has_bare_names_no_directories_and_its_fingerprints() -> None:
     assert not any(is_dir for _, is_dir in names)
     assert not any(n.startswith("./") for n, _ in names)
     files = _files(NMA)
-    assert {"log-capture-errors.log", "networking/get_api_server.txt", "networking/nftables-ip-aws-cni.txt"} <= set(files)
+    assert {"log-capture-errors.log", "networking/get_api_server.txt", "networking/nftables-ip-aws-cni.txt"} <= set(
+        files
+    )
     assert "system/script-params.txt" not in files
     assert files["networking/conntrack.txt"].startswith(b"*** Output of conntrack -S ***\n")
     assert _lines(NMA, "kubelet/kubelet.log")[0].startswith("2026-03-18T19:01:21.000000+0000 ")
@@ -228,8 +273,9 @@ def test_nma_has_bare_names_no_directories_and_its_fingerprints() -> None:
     assert "AWS-CONNMARK-CHAIN-0" not in save and "AWS-SNAT-CHAIN-0" in save
     enis = json.loads(files["ipamd/enis.json"])["0"]["ENIs"]["eni-05f1a2b3c4d5e6f70"]
     records = [r for c in enis["AvailableIPv4Cidrs"].values() for r in c["IPAddresses"].values()]
-    assert len(records) == 3 and all(r["IPAMKey"] == {"networkName": "aws-cni", "containerID": "", "ifName": ""}
-                                     for r in records)
+    assert len(records) == 3 and all(
+        r["IPAMKey"] == {"networkName": "aws-cni", "containerID": "", "ifName": ""} for r in records
+    )
 
 
 def test_fixtures_are_small() -> None:

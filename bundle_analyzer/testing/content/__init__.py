@@ -2,7 +2,14 @@
 
 Each helper writes one file format the way the producing tool prints it (bundle-formats.md
 §2–§12), so rule tests can build bundles for CNI versions 2018…2026 without copying large
-strings. Versions are tuples, e.g. ``(1, 2, 1)`` for CNI v1.2.1.
+strings. Versions are tuples, e.g. ``(1, 2, 1)`` for CNI v1.2.1. One module per family
+(``common``, ``introspection``, ``routing``, ``iptables``, ``host``, ``config``, ``logs``);
+everything is re-exported here. Example::
+
+    rules = cni_ip_rules(pod_ips=["10.0.12.50", "10.0.41.7"], secondary_pod_tables={"10.0.41.7": 2},
+                         version=(1, 20, 3), eni_primary_ip_tables={"10.0.40.10": 2})
+    ip_rule_text(rules)   # '0:\tfrom all lookup local\n512:\tfrom all to 10.0.12.50 lookup main\n…'
+    veth_name("default", "web-7d4b9c-x2x9q")   # 'enic0778f2fe26'
 
 Families:
 
