@@ -14,7 +14,7 @@ from pathlib import Path
 from bundle_analyzer.artifacts import TEXT_FACTS, Kind, classify_loose_name, classify_path, spec_for
 from bundle_analyzer.bundle import Bundle, LoadedArtifact, LogFile, LogHit
 from bundle_analyzer.errors import BundleRefused
-from bundle_analyzer.logs import LogScanner, ScanPattern, decode_line, detect_format
+from bundle_analyzer.logs import LogScanner, ScanPattern, decode_hits, scan_log
 from bundle_analyzer.models.common import ArtifactStatus, Parsed, Problem
 from bundle_analyzer.report.model import InventoryEntry, Layout
 from bundle_analyzer.source.archive import BundleSource, LooseFilesSource
@@ -177,14 +177,13 @@ class _Reader:
         self._list(member, kind, ArtifactStatus.parsed, "")
 
     def _scan_log(self, member: Member, kind: Kind, stream) -> None:
-        result = self.plan.scanner(kind).scan(stream, member.path)
+        fmt, result = scan_log(self.plan.scanner(kind), stream, member.path)
         problems = [Problem(path=member.path, message=p) for p in member.read_problems]
         if result.nul_bytes:
             problems.append(Problem(path=member.path, message=f"{result.nul_bytes} NUL bytes (rotation race or damage)"))
-        fmt = detect_format(result.first_line)
-        year = self.mtimes[-1].year if self.mtimes else None
-        hits = [LogHit(event=decode_line(hit.raw, fmt, member.path, hit.line, year), keys=tuple(hit.keys))
-                for hit in result.hits]
+        # The member's mtime is the collection time: it places year-less journal dates.
+        events = decode_hits(result, fmt, member.mtime or (self.mtimes[-1] if self.mtimes else None))
+        hits = [LogHit(event=event, keys=tuple(hit.keys)) for hit, event in zip(result.hits, events, strict=True)]
         log = LogFile(path=member.path, kind=kind, format=str(fmt), lines=result.lines, size=result.bytes,
                       hits=hits, hit_counts=dict(result.hit_counts), problems=problems)
         self.logs.append(log)
