@@ -37,6 +37,7 @@ class Kind(StrEnum):
     ebpf_sdk_log = "ebpf-sdk-log"
     aws_node_log = "aws-node-log"
     kubelet_log = "kubelet-log"
+    kube_proxy_log = "kube-proxy-log"
     containerd_log = "containerd-log"
     messages = "messages"
     ip_rule = "ip-rule"
@@ -132,6 +133,9 @@ REGISTRY: tuple[ArtifactSpec, ...] = (
                  "aws-node container logs", stream=True, loose_names=("aws-node-*.log",)),
     ArtifactSpec(Kind.kubelet_log, ("kubelet/kubelet.log",), "kubelet journal", stream=True,
                  loose_names=("kubelet.log",)),
+    ArtifactSpec(Kind.kube_proxy_log, ("var_log/kube-proxy.log", "var_log/kube-proxy-*_kube-system_kube-proxy-*.log",
+                                       "var_log/kube-system_kube-proxy-*/**", "automode/kube-proxy.txt"),
+                 "kube-proxy logs", stream=True, loose_names=("kube-proxy*.log",)),
     ArtifactSpec(Kind.containerd_log, ("containerd/containerd-log.txt",), "containerd journal", stream=True,
                  loose_names=("containerd-log.txt",)),
     ArtifactSpec(Kind.messages, ("var_log/messages", L + "messages"), "/var/log/messages", stream=True,

@@ -38,15 +38,19 @@ def cel_variables(state, bundle) -> dict[str, Any]:
             "vpc_cidrs": list(state.vpc_cidrs),
             "veth_prefix": state.veth_prefix,
             "instance_type": bundle.node.instance_type or "",
+            "instance_id": bundle.node.instance_id or "",
         },
         "has": dict(state.present),
         "config": {name: setting.value for name, setting in state.config.items()},
+        "config_refs": {name: {"path": setting.source.split(" (")[0], "line": 0, "excerpt": f"{name}={setting.value}"}
+                        for name, setting in state.config.items()},
         "enis": [_eni(e) for e in state.enis],
         "ips": [_ip(p) for p in state.ips],
         "rules": [_rule(r) for r in state.rules],
         "routes": [_route(r) for r in state.routes],
         "iptables": _iptables(bundle),
         "sysctl": _sysctls(bundle),
+        "sysctl_refs": _sysctl_refs(bundle),
         "links": _links(bundle),
         "metrics": _metrics(bundle),
         "metric_samples": _metric_samples(bundle),
@@ -132,6 +136,14 @@ def _iptables(bundle) -> list[dict[str, Any]]:
 def _sysctls(bundle) -> dict[str, str]:
     model = bundle.first(Kind.sysctls)
     return dict(getattr(model, "values", {}) or {})
+
+
+def _sysctl_refs(bundle) -> dict[str, dict[str, Any]]:
+    model = bundle.first(Kind.sysctls)
+    path = bundle.path_of(Kind.sysctls) or ""
+    values = getattr(model, "values", {}) or {}
+    return {key: {"path": path, "line": line, "excerpt": f"{key} = {values.get(key, '')}"}
+            for key, line in (getattr(model, "lines", {}) or {}).items()}
 
 
 def _links(bundle) -> list[dict[str, Any]]:
@@ -286,6 +298,7 @@ def _conflists(bundle) -> list[dict[str, Any]]:
                     "cni_version": config.cni_version or "",
                     "veth_prefix": (plugin.veth_prefix or "") if plugin else "",
                     "mtu": plugin.mtu if plugin and plugin.mtu is not None else -1,
+                    "egress_enabled": _egress_enabled(config),
                     "ref": {"path": artifact.path, "line": config.line, "excerpt": artifact.path}})
     return out
 
@@ -300,3 +313,10 @@ def _conntrack(bundle) -> dict[str, Any]:
     if model is None:
         return {"present": False, "entries": -1, "stats": {}}
     return {"present": True, "entries": model.entry_count, "stats": dict(model.totals)}
+
+
+def _egress_enabled(config) -> str:
+    plugin = config.egress_plugin
+    if plugin is None or plugin.enabled is None:
+        return ""
+    return "true" if plugin.enabled else "false"
