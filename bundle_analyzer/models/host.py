@@ -53,6 +53,8 @@ class Link(BaseModel):
     mtu: int | None = None
     up: bool | None = None
     """Administratively up (``UP`` flag); None when the output did not say."""
+    flags: list[str] = Field(default_factory=list)
+    """Interface flags as printed (``UP``, ``BROADCAST``, ``RUNNING``, ``LOWER_UP``, ``NO-CARRIER`` …)."""
     ipv4: list[str] = Field(default_factory=list)
     """``10.0.12.34/19`` (CIDR, mask converted for ifconfig)."""
     ipv6: list[str] = Field(default_factory=list)

@@ -116,7 +116,7 @@ def _ifconfig_header(number: int, line: str) -> Link | None:
     if new is not None:
         flags = new.group("flags").split(",")
         mtu = small_int(new.group("mtu")) if new.group("mtu") else None
-        return Link(name=new.group("name"), mtu=mtu, up="UP" in flags, line=number)
+        return Link(name=new.group("name"), mtu=mtu, up="UP" in flags, flags=[f for f in flags if f], line=number)
     old = _OLD_HEADER.match(line)
     if old is not None:
         mac = old.group("mac")
@@ -159,6 +159,7 @@ def _ifconfig_detail(link: Link, line: str) -> str | None:
         if mtu_token is not None:  # old: UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
             link.mtu = small_int(mtu_token[4:])
             link.up = "UP" in tokens
+            link.flags = [t for t in tokens[: tokens.index(mtu_token)] if t.isupper()]
     return None
 
 
@@ -217,7 +218,8 @@ def _ip_attributes(link: Link, tokens: list[str]) -> str | None:
     for position, token in enumerate(tokens):
         following = tokens[position + 1] if position + 1 < count else None
         if token.startswith("<") and token.endswith(">"):
-            link.up = "UP" in token[1:-1].split(",")
+            link.flags = [f for f in token[1:-1].split(",") if f]
+            link.up = "UP" in link.flags
         elif token == "mtu" and following is not None:
             link.mtu = small_int(following) or link.mtu
         elif token.startswith("link/") and following is not None and _MAC.match(following):

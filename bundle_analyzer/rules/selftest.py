@@ -88,6 +88,7 @@ def build_case_bundle(case: dict[str, Any], tests_dir: Path, out_dir: Path) -> P
 
     files: dict[str, str] = {}
     gzipped: dict[str, str] = {}
+    base: dict[str, Any] = {}
     layout = case.get("layout", "eks")
     if case.get("base"):
         tree, problems = read_yaml(tests_dir / "_bases" / f"{case['base']}.yaml")
@@ -102,7 +103,8 @@ def build_case_bundle(case: dict[str, Any], tests_dir: Path, out_dir: Path) -> P
     for path in case.get("remove", []):
         files.pop(path, None)
         gzipped.pop(path, None)
-    builder = BundleBuilder(layout)
+    collected_at = case.get("collected_at") or (base.get("collected_at") if case.get("base") else None)
+    builder = BundleBuilder(layout, **({"collected_at": _as_datetime(collected_at)} if collected_at else {}))
     for path, content in files.items():
         builder.add(path, content)
     for path, content in gzipped.items():
@@ -134,3 +136,11 @@ def run_case(rule, case: dict[str, Any], tests_dir: Path) -> tuple[bool, str]:
             cited = [(e.path, e.line) for e in finding.evidence] if finding else []
             return False, f"no evidence at {evidence} (cited {cited})"
     return True, ""
+
+
+def _as_datetime(value):
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))

@@ -39,6 +39,7 @@ def cel_variables(state, bundle) -> dict[str, Any]:
             "veth_prefix": state.veth_prefix,
             "instance_type": bundle.node.instance_type or "",
             "instance_id": bundle.node.instance_id or "",
+            "collected_at": bundle.collected_at.isoformat() if bundle.collected_at else "",
         },
         "has": dict(state.present),
         "config": {name: setting.value for name, setting in state.config.items()},
@@ -62,6 +63,7 @@ def cel_variables(state, bundle) -> dict[str, Any]:
         "eni_config": _eni_config(bundle),
         "conflists": _conflists(bundle),
         "ethtool": _ethtool(bundle),
+        "ethtool_refs": _ethtool_refs(bundle),
         "conntrack": _conntrack(bundle),
         "logs": [{"path": log.path, "kind": log.kind.value, "format": log.format, "lines": log.lines,
                   "bytes": log.size} for log in bundle.logs],
@@ -150,9 +152,11 @@ def _links(bundle) -> list[dict[str, Any]]:
     model = bundle.first(Kind.ifconfig) or bundle.first(Kind.ip_addr)
     links = []
     found = getattr(model, "links", None) or {}
+    path = bundle.path_of(Kind.ifconfig) or bundle.path_of(Kind.ip_addr) or ""
     for link in (found.values() if isinstance(found, dict) else found):
         links.append({"name": link.name, "mac": link.mac or "", "mtu": link.mtu if link.mtu is not None else -1,
-                      "up": bool(link.up), "ipv4": list(link.ipv4)})
+                      "up": bool(link.up), "flags": list(link.flags), "ipv4": list(link.ipv4),
+                      "ref": {"path": path, "line": link.line, "excerpt": f"{link.name} {','.join(link.flags)}"}})
     return links
 
 
@@ -306,6 +310,14 @@ def _conflists(bundle) -> list[dict[str, Any]]:
 def _ethtool(bundle) -> dict[str, dict[str, int]]:
     model = bundle.first(Kind.ethtool)
     return {k: dict(v) for k, v in (getattr(model, "interfaces", {}) or {}).items()}
+
+
+def _ethtool_refs(bundle) -> dict[str, dict[str, Any]]:
+    """Where each interface's block starts in ethtool.txt, to cite a counter's interface."""
+    model = bundle.first(Kind.ethtool)
+    path = bundle.path_of(Kind.ethtool) or ""
+    return {name: {"path": path, "line": line, "excerpt": f"Interface {name}"}
+            for name, line in (getattr(model, "lines", {}) or {}).items()}
 
 
 def _conntrack(bundle) -> dict[str, Any]:
