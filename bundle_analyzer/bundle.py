@@ -56,7 +56,8 @@ class Bundle(BaseModel):
     archive_problems: list[str] = Field(default_factory=list)
     artifacts: list[LoadedArtifact] = Field(default_factory=list)
     logs: list[LogFile] = Field(default_factory=list)
-    texts: dict[str, str] = Field(default_factory=dict)
+    texts: dict[str, str] = Field(default_factory=dict)  # kind → text of its first file
+    text_files: dict[str, str] = Field(default_factory=dict)  # path → text, every small text file
     state: Any = None  # bundle_analyzer.state.node.NodeState, set by load_bundle
 
     def all(self, kind: Kind) -> list[LoadedArtifact]:

@@ -76,6 +76,7 @@ class _Reader:
         self.artifacts: list[LoadedArtifact] = []
         self.logs: list[LogFile] = []
         self.texts: dict[str, str] = {}
+        self.text_files: dict[str, str] = {}
         self.paths: list[str] = []
         self.mtimes: list[datetime] = []
         self.dir_members = False
@@ -95,7 +96,8 @@ class _Reader:
         bundle = Bundle(path=display_path, layout=guess.layout, root_prefix=guess.root_prefix,
                         collector_version=guess.collector_version, collected_at=collected_at,
                         inventory=self.inventory, archive_problems=self.source.problems,
-                        artifacts=self.artifacts, logs=self.logs, texts=self.texts)
+                        artifacts=self.artifacts, logs=self.logs, texts=self.texts,
+                        text_files=self.text_files)
         bundle.node.instance_id = self.texts.get(Kind.instance_id.value) or guess.instance_id
         bundle.node.region = self.texts.get(Kind.region.value)
         bundle.node.az = self.texts.get(Kind.availability_zone.value)
@@ -172,8 +174,9 @@ class _Reader:
         if not text:
             self._list(member, kind, ArtifactStatus.empty, "")
             return
-        key = kind.value if kind not in self.texts else f"{kind.value}:{member.path}"
-        self.texts[key] = text if len(text) < 65536 else text[:65536]
+        text = text if len(text) < 65536 else text[:65536]
+        self.texts.setdefault(kind.value, text)
+        self.text_files[member.path] = text
         self._list(member, kind, ArtifactStatus.parsed, "")
 
     def _scan_log(self, member: Member, kind: Kind, stream) -> None:

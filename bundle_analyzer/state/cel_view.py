@@ -56,6 +56,8 @@ def cel_variables(state, bundle) -> dict[str, Any]:
         "metrics": _metrics(bundle),
         "metric_samples": _metric_samples(bundle),
         "iptables_chains": _iptables_chains(bundle),
+        "iptables_dumps": _iptables_dumps(bundle),
+        "nftables": _nftables(bundle),
         "kubelet": _kubelet(bundle),
         "limits": _limits(bundle),
         "ec2": _ec2(bundle),
@@ -82,7 +84,7 @@ def _eni(eni) -> dict[str, Any]:
 
 def _ip(pod) -> dict[str, Any]:
     return {
-        "ip": pod.ip, "eni": pod.eni_id, "eni_primary": pod.eni_primary, "table": pod.table,
+        "ip": pod.ip, "family": pod.family, "eni": pod.eni_id, "eni_primary": pod.eni_primary, "table": pod.table,
         "assigned": pod.assigned, "namespace": pod.namespace or "", "pod": pod.name or "",
         "container": pod.container_id or "", "veth": pod.expected_veth or "",
         "route_dev": pod.route_dev or "", "route_ref": ref(pod.route_ref),
@@ -201,7 +203,9 @@ def _kubelet(bundle) -> dict[str, Any]:
     flag = service.max_pods if service is not None and hasattr(service, "max_pods") else None
     if isinstance(flag, int):
         max_pods, source = flag, bundle.path_of(Kind.kubelet_service) or ""
-    return {"max_pods": max_pods, "max_pods_source": source}
+    raw = getattr(config, "raw", {}) or {}
+    port = raw.get("port") if isinstance(raw.get("port"), int) else 10250
+    return {"max_pods": max_pods, "max_pods_source": source, "port": port}
 
 
 def _instance_type(bundle) -> str:
@@ -332,3 +336,28 @@ def _egress_enabled(config) -> str:
     if plugin is None or plugin.enabled is None:
         return ""
     return "true" if plugin.enabled else "false"
+
+
+def _iptables_dumps(bundle) -> list[dict[str, Any]]:
+    dumps = []
+    for kind in (Kind.iptables_save, Kind.ip6tables_save):
+        for artifact in bundle.all(kind):
+            dump = artifact.parsed.value
+            if dump is not None:
+                dumps.append({"path": artifact.path, "family": dump.family, "generator": dump.generator or "",
+                              "backend": dump.backend or "", "warnings": list(dump.warnings),
+                              "tables": sorted(dump.tables)})
+    return dumps
+
+
+def _nftables(bundle) -> list[dict[str, Any]]:
+    """``nft list table`` files of node-monitoring-agent bundles: family and table from the file name."""
+    out = []
+    for entry in bundle.inventory:
+        if entry.kind != Kind.nftables.value:
+            continue
+        stem = entry.path.rsplit("/", 1)[-1].removeprefix("nftables-").removesuffix(".txt")
+        family, _, table = stem.partition("-")
+        out.append({"path": entry.path, "family": family, "table": table,
+                    "text": bundle.text_files.get(entry.path, "")})
+    return out

@@ -43,6 +43,7 @@ class EniState(BaseModel):
 
 class PodIpState(BaseModel):
     ip: str
+    family: int = 4
     eni_id: str
     eni_primary: bool
     table: str
@@ -152,14 +153,14 @@ def _add_enis(state: NodeState, bundle: Bundle) -> None:
             id=eni.id, network_card=eni.network_card, device_number=eni.device_number, primary=eni.is_primary,
             trunk=eni.is_trunk, efa=eni.is_efa, table=table, table_source=source, subnet_id=eni.subnet_id,
             ips=[c.cidr.rsplit("/", 1)[0] for c in eni.cidrs if not c.is_prefix] or listed,
-            assigned=[a.ip for c in eni.cidrs for a in c.addresses if a.assigned],
-            prefixes=[c.cidr for c in eni.cidrs if c.is_prefix],
+            assigned=[a.ip for c in (*eni.cidrs, *eni.ipv6_cidrs) for a in c.addresses if a.assigned],
+            prefixes=[c.cidr for c in (*eni.cidrs, *eni.ipv6_cidrs) if c.is_prefix],
             free=sum(c.free for c in eni.cidrs), ref=_ref(path, eni.line, f"ENI {eni.id}"))
         default = next((r.route for r in state.routes if r.route.table == table and r.route.dst == "default"), None)
         if default is not None:
             state_eni.interface, state_eni.gateway = default.dev, default.via
         state.enis.append(state_eni)
-        for cidr in eni.cidrs:
+        for cidr in (*eni.cidrs, *eni.ipv6_cidrs):
             for address in cidr.addresses:
                 state.ips.append(_pod_ip(address, eni, state_eni, from_rules, state, path))
 
@@ -188,7 +189,7 @@ def _eni_table(eni, state: NodeState, from_rules: dict[str, list[RuleState]]) ->
 
 def _pod_ip(address, eni, state_eni: EniState, from_rules, state: NodeState, path: str | None) -> PodIpState:
     ip = address.ip
-    pod = PodIpState(ip=ip, eni_id=eni.id, eni_primary=eni.is_primary, table=state_eni.table,
+    pod = PodIpState(ip=ip, family=6 if ":" in ip else 4, eni_id=eni.id, eni_primary=eni.is_primary, table=state_eni.table,
                      assigned=address.assigned, namespace=address.pod_namespace, name=address.pod_name,
                      container_id=address.container_id or None, ref=_ref(path, eni.line, f"{ip} on {eni.id}"))
     for item in from_rules.get(ip, []):
