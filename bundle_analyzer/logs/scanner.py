@@ -143,11 +143,86 @@ def _options(*, never_capture: bool) -> re2.Options:
     return options
 
 
+def without_captures(regex: bytes) -> tuple[bytes, int]:
+    """``regex`` with every capturing group made non-capturing, and how many were changed.
+
+    The combined prefilter only needs match positions. Given capturing groups (even under
+    ``never_capture``), the binding asks RE2 for every submatch of a hit, and RE2 then runs its
+    NFA over the whole alternation: ~5 µs per hit line instead of ~1 µs. Groups do not change
+    what matches in RE2 (no back-references), so dropping them keeps the semantics.
+    Escapes (``\\(``, ``\\Q…\\E``) and character classes (``[(]``) are left alone.
+    """
+    out = bytearray()
+    changed = 0
+    i = 0
+    n = len(regex)
+    while i < n:
+        c = regex[i]
+        if c == 0x5C:  # backslash
+            if regex.startswith(b"\\Q", i):
+                end = regex.find(b"\\E", i + 2)
+                end = n if end < 0 else end + 2
+                out += regex[i:end]
+                i = end
+                continue
+            out += regex[i : i + 2]
+            i += 2
+            continue
+        if c == 0x5B:  # [ : a class runs to the first unescaped ] that is not its first member
+            j = i + 1
+            if j < n and regex[j] == 0x5E:  # ^
+                j += 1
+            if j < n and regex[j] == 0x5D:  # ] right at the start is a member
+                j += 1
+            while j < n and regex[j] != 0x5D:
+                if regex[j] == 0x5C:
+                    j += 2
+                elif regex.startswith(b"[:", j):
+                    end = regex.find(b":]", j + 2)
+                    j = n if end < 0 else end + 2
+                else:
+                    j += 1
+            out += regex[i : j + 1]
+            i = j + 1
+            continue
+        if c == 0x28:  # (
+            if regex.startswith(b"(?P<", i) or (regex.startswith(b"(?<", i) and not regex.startswith((b"(?<=", b"(?<!"), i)):
+                end = regex.find(b">", i)
+                if end < 0:
+                    out += regex[i:]
+                    break
+                out += b"(?:"
+                changed += 1
+                i = end + 1
+                continue
+            if not regex.startswith(b"(?", i):
+                out += b"(?:"
+                changed += 1
+                i += 1
+                continue
+        out.append(c)
+        i += 1
+    return bytes(out), changed
+
+
 def _re2_reason(exc: Exception) -> str:
     reason = exc.args[0] if exc.args else str(exc)
     if isinstance(reason, bytes):
         reason = reason.decode("utf-8", "replace")
     return str(reason)
+
+
+def _position_only(raw: bytes, groups: int) -> bytes:
+    """The pattern without capturing groups, when the rewrite provably removed all of them."""
+    stripped, changed = without_captures(raw)
+    if changed != groups:
+        return raw
+    try:
+        if re2.compile(stripped, _options(never_capture=False)).groups != 0:
+            return raw
+    except re2.error:
+        return raw
+    return stripped
 
 
 def read_chunks(stream: IO[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
@@ -185,10 +260,11 @@ class LogScanner:
                 raise PatternSetError(p.key, p.regex, r"\A, \z and \C are not line-local; use ^ and $")
             raw = p.regex.encode("utf-8")
             try:
-                singles.append(re2.compile(raw, _options(never_capture=False)))
+                single = re2.compile(raw, _options(never_capture=False))
             except re2.error as exc:
                 raise PatternSetError(p.key, p.regex, _re2_reason(exc)) from None
-            encoded.append(raw)
+            singles.append(single)
+            encoded.append(_position_only(raw, single.groups))
         self._singles = singles
         self._key_of = tuple(p.key for p in self.patterns)
         self._keys_cache: dict[tuple[int, ...], tuple[str, ...]] = {}

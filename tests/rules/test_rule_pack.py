@@ -54,3 +54,11 @@ def test_catalog_ids_are_rules_or_not_yet_listed():
     loaded, _ = load_rules([RULES])
     unknown = [r.rule.id for r in loaded if r.rule.id not in catalog_ids and "catalog" not in r.rule.tags]
     assert not unknown, f"rule ids not in failure-catalog.yaml: {unknown}"
+
+
+@pytest.mark.skipif(not CATALOG.exists(), reason="the shared failure catalog is not beside this checkout")
+def test_every_catalog_pattern_has_a_rule():
+    catalog_ids = {p["id"] for p in YAML(typ="safe").load(CATALOG.read_text())}
+    loaded, _ = load_rules([RULES])
+    missing = sorted(catalog_ids - {r.rule.id for r in loaded})
+    assert not missing, f"catalog patterns without a rule: {missing}"
