@@ -23,6 +23,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from bundle_analyzer.parsers.jsondocs import _raw_decode as _decode
 from bundle_analyzer.parsers.jsondocs import salvage_truncated_json
 
 MAX_DOCUMENTS = 1000
@@ -70,16 +71,6 @@ class DocumentScan:
     errors: list[tuple[int, str]] = field(default_factory=list)
     stray_text: list[tuple[int, str]] = field(default_factory=list)
     """``(line, first line)`` of each block of non-JSON text between or around the documents."""
-
-
-def _decode(text: str, pos: int) -> tuple[Any, int] | tuple[None, str, int]:
-    try:
-        value, end = _DECODER.raw_decode(text, pos)
-    except json.JSONDecodeError as exc:
-        return None, exc.msg, exc.pos
-    except RecursionError:
-        return None, "nesting too deep", -1
-    return value, end
 
 
 def scan_documents(text: str, *, repair_annotations: bool = False) -> DocumentScan:
