@@ -162,6 +162,8 @@ REGISTRY: tuple[ArtifactSpec, ...] = (
                  _p("sysctl", "parse_sysctls"), loose_names=("sysctl_all.txt", "sysctls.out")),
     ArtifactSpec(Kind.ifconfig, ("networking/ifconfig.txt", *_legacy("ifconfig.out", "ifconig.output")),
                  "ifconfig", _p("link_info", "parse_ifconfig"), loose_names=("ifconfig*", "ifconig.output")),
+    ArtifactSpec(Kind.ip_addr, (), "ip addr / ip -o addr (handed over loose)", _p("link_info", "parse_ip_addr"),
+                 loose_names=("ip_addr*", "ip-addr*", "ipaddr*", "ip-a.txt")),
     ArtifactSpec(Kind.ethtool, ("networking/ethtool.txt",), "ethtool -S per interface",
                  _p("link_info", "parse_ethtool_stats"), loose_names=("ethtool.txt",)),
     ArtifactSpec(Kind.conntrack, ("networking/conntrack.txt", "networking/conntrack6.txt"), "conntrack -S / -L",
@@ -233,14 +235,16 @@ def _glob_to_regex(pattern: str) -> str:
 
 
 @cache
-def _anchored_matcher() -> tuple[re.Pattern[str], tuple[Kind, ...]]:
+def _anchored_matcher() -> tuple[re.Pattern[str], dict[str, Kind]]:
     groups = []
-    kinds = []
+    kinds: dict[str, Kind] = {}
     for index, spec in enumerate(REGISTRY):
+        if not spec.patterns:
+            continue  # known only by name or content, when handed over loose
         alternatives = "|".join(_glob_to_regex(p) for p in spec.patterns)
         groups.append(f"(?P<k{index}>{alternatives})")
-        kinds.append(spec.kind)
-    return re.compile(r"\A(?:" + "|".join(groups) + r")\Z"), tuple(kinds)
+        kinds[f"k{index}"] = spec.kind
+    return re.compile(r"\A(?:" + "|".join(groups) + r")\Z"), kinds
 
 
 @cache
@@ -258,7 +262,7 @@ def classify_path(path: str) -> Kind | None:
     for candidate in candidates:
         found = matcher.match(candidate)
         if found:
-            return kinds[int(found.lastgroup[1:])]
+            return kinds[found.lastgroup]
     return None
 
 
