@@ -15,6 +15,7 @@ from bundle_analyzer.artifacts import TEXT_FACTS, Kind, classify_loose_name, cla
 from bundle_analyzer.bundle import Bundle, LoadedArtifact, LogFile, LogHit
 from bundle_analyzer.errors import BundleRefused
 from bundle_analyzer.logs import LogScanner, ScanPattern, decode_hits, scan_log
+from bundle_analyzer.logs.scan_pool import ScanPool
 from bundle_analyzer.models.common import ArtifactStatus, Parsed, Problem
 from bundle_analyzer.report.model import InventoryEntry, Layout
 from bundle_analyzer.source.archive import BundleSource, LooseFilesSource
@@ -61,7 +62,14 @@ def load_bundle(path: PathArg | Sequence[PathArg], *, limits: Limits | None = No
         raise BundleRefused("no input given")
     source = open_source(paths, limits or Limits())
     reader = _Reader(source, plan or ScanPlan(), progress)
-    bundle = reader.read(" ".join(str(p) for p in paths))
+    # A helper process searches part of the logs while this one inflates the archive.
+    pool = ScanPool.for_this_machine()
+    try:
+        reader.pool = pool
+        bundle = reader.read(" ".join(str(p) for p in paths))
+    finally:
+        if pool is not None:
+            pool.close()
     bundle.state = build_node_state(bundle)
     return bundle
 
@@ -80,6 +88,7 @@ class _Reader:
         self.paths: list[str] = []
         self.mtimes: list[datetime] = []
         self.dir_members = False
+        self.pool: ScanPool | None = None
 
     def read(self, display_path: str) -> Bundle:
         for member in self.source.members():
@@ -180,13 +189,15 @@ class _Reader:
         self._list(member, kind, ArtifactStatus.parsed, "")
 
     def _scan_log(self, member: Member, kind: Kind, stream) -> None:
-        fmt, result = scan_log(self.plan.scanner(kind), stream, member.path)
+        fmt, result = scan_log(self.plan.scanner(kind), stream, member.path, pool=self.pool)
         problems = [Problem(path=member.path, message=p) for p in member.read_problems]
         if result.nul_bytes:
             problems.append(Problem(path=member.path, message=f"{result.nul_bytes} NUL bytes (rotation race or damage)"))
         # The member's mtime is the collection time: it places year-less journal dates.
         events = decode_hits(result, fmt, member.mtime or (self.mtimes[-1] if self.mtimes else None))
-        hits = [LogHit(event=event, keys=tuple(hit.keys)) for hit, event in zip(result.hits, events, strict=True)]
+        # The events were validated as they were decoded; the wrapper needs no second pass.
+        hits = [LogHit.model_construct(event=event, keys=hit.keys)
+                for hit, event in zip(result.hits, events, strict=True)]
         log = LogFile(path=member.path, kind=kind, format=str(fmt), lines=result.lines, size=result.bytes,
                       hits=hits, hit_counts=dict(result.hit_counts), problems=problems)
         self.logs.append(log)

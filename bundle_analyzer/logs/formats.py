@@ -45,7 +45,7 @@ from itertools import chain
 import orjson
 
 from bundle_analyzer.logs.events import LogEvent, LogFormat
-from bundle_analyzer.logs.scanner import LineHit, LogScanner, ScanResult
+from bundle_analyzer.logs.scanner import BlockPool, LineHit, LogScanner, ScanResult
 from bundle_analyzer.logs.timestamps import (
     MONTHS,
     parse_epoch,
@@ -640,8 +640,12 @@ def _place_years(events: list[LogEvent], inferred: list[bool]) -> list[LogEvent]
     return events
 
 
-def scan_log(scanner: LogScanner, chunks: Iterable[bytes], path: str) -> tuple[LogFormat, ScanResult]:
-    """Detect the format from the first chunk(s), then scan with that format's record rule."""
+def scan_log(
+    scanner: LogScanner, chunks: Iterable[bytes], path: str, *, pool: BlockPool | None = None
+) -> tuple[LogFormat, ScanResult]:
+    """Detect the format from the first chunk(s), then scan with that format's record rule.
+
+    ``pool``: where blocks may also be searched (see :mod:`bundle_analyzer.logs.scan_pool`)."""
     iterator: Iterator[bytes] = iter((chunks,) if isinstance(chunks, bytes) else chunks)
     head: list[bytes] = []
     size = 0
@@ -651,7 +655,7 @@ def scan_log(scanner: LogScanner, chunks: Iterable[bytes], path: str) -> tuple[L
         if size >= _DETECT_HEAD:
             break
     fmt = detect_format(b"".join(bytes(c) for c in head)[:_DETECT_BYTES])
-    result = scanner.scan(chain(head, iterator), path, record_start=record_start_pattern(fmt))
+    result = scanner.scan(chain(head, iterator), path, record_start=record_start_pattern(fmt), pool=pool)
     return fmt, result
 
 

@@ -8,7 +8,12 @@ costs more than the decompression. So the scan stays in bytes:
 * all patterns are compiled once into ONE RE2 alternation (linear time, no backtracking) and
   searched over 1 MiB buffers; only the lines that contain a match are cut out;
 * line numbers come from ``bytes.count(b"\\n")`` between hits;
-* for a hit line only, an ``re2.Set`` says which of the patterns matched it.
+* for a hit line only, an ``re2.Set`` says which of the patterns matched it;
+* the alternation carries no capturing groups (see :func:`without_captures`): with them RE2
+  works out every submatch of a hit, ~5 µs per hit line on a frequent signature;
+* each run of complete lines is searched by :func:`search_block`, which depends on its
+  arguments only, and merged in stream order; so a helper process (``pool``, see
+  :mod:`bundle_analyzer.logs.scan_pool`) can search some blocks on another core.
 
 Input is any iterable of byte chunks of one decompressed stream, cut anywhere, e.g. ::
 
@@ -31,21 +36,26 @@ Semantics (identical for every way of cutting the stream into chunks):
 
 Seelog (CNI <= v1.6.0) records continue on lines that do not start with a timestamp; given a
 ``record_start`` regex the scan attaches the first line of the record to a hit on such a
-continuation line (``LineHit.record_head``), looking back at most a few hundred lines.
+continuation line (``LineHit.record_head``), looking back at most a few hundred lines from
+the hit, or to the previous hit line (kept or only counted), whose record start it then takes.
 """
 
 from __future__ import annotations
 
 import builtins
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Protocol
 
 import re2
 
 MAX_LINE_BYTES = 64 * 1024
-MAX_HITS_PER_KEY = 10_000
+# Kept hit lines per pattern key and stream; counting stays exact past it. A rule reads at most a
+# handful of events (8 evidence lines, 20 values per capture, min_count of a window), while a
+# frequent signature (pool stats on a DEBUG ipamd.log) would otherwise keep ~1.5 KB per line.
+MAX_HITS_PER_KEY = 1_000
 MAX_HIT_BYTES = 256 * 1024 * 1024
 FIRST_LINE_BYTES = 4096
 CHUNK_BYTES = 1024 * 1024
@@ -327,22 +337,184 @@ class LogScanner:
                 self._keys_cache[indices] = keys
         return keys
 
-    def scan(self, chunks: Iterable[bytes], path: str, *, record_start: str | None = None) -> ScanResult:
-        """One pass over a stream. ``record_start``: RE2 regex a record's first line matches."""
+    def scan(
+        self, chunks: Iterable[bytes], path: str, *, record_start: str | None = None, pool: BlockPool | None = None
+    ) -> ScanResult:
+        """One pass over a stream. ``record_start``: RE2 regex a record's first line matches.
+
+        ``pool``: a helper that searches some blocks of lines in another process while this one
+        reads and inflates; blocks are merged in stream order, so the result is the same.
+        """
         if isinstance(chunks, (bytes, bytearray, memoryview)):
             chunks = (chunks,)
-        state = _Scan(self, path, self._record_start(record_start))
-        for chunk in chunks:
-            if not isinstance(chunk, bytes):
-                chunk = bytes(chunk)
-            state.feed(chunk)
-        return state.finish()
+        state = _Scan(self, path, record_start, pool)
+        try:
+            for chunk in chunks:
+                if not isinstance(chunk, bytes):
+                    chunk = bytes(chunk)
+                state.feed(chunk)
+            return state.finish()
+        finally:
+            state.abandon()
+
+
+class BlockPool(Protocol):
+    """Where blocks of complete lines can be searched while the caller goes on (see scan_pool)."""
+
+    min_block: int
+    max_block: int
+
+    def has_room(self) -> bool: ...
+
+    def submit(
+        self, scanner: LogScanner, data: bytes, capped: frozenset[str], record_start: str | None, start: int, end: int
+    ) -> int | None: ...
+
+    def result(self, ticket: int, *, wait: bool) -> Block | None: ...
+
+    def forget(self, tickets: Iterable[int]) -> None: ...
+
+
+# A searched block: (newlines, hits, skipped, end_head), see search_block. A record start is
+# None, _INHERIT (the one in force before the block) or (line within the block, text).
+_INHERIT = -1
+Head = tuple[int, bytes] | int | None
+BlockHit = tuple[int, tuple[str, ...], bytes, Head]
+Block = tuple[int, list[BlockHit], dict[str, int], Head]
+FAILED: Block = (-1, [], {}, None)  # a pool's answer when its helper is gone: search here instead
+
+
+def search_block(
+    scanner: LogScanner, buf: bytes, a: int, b: int, capped: frozenset[str], record_start: re2._Regexp | None
+) -> Block:
+    """Hits in ``buf[a:b]``: complete lines, each ending with ``\\n``, none longer than the cap.
+
+    Depends on nothing but its arguments, so blocks can be searched anywhere in any order and
+    merged afterwards (:meth:`_Scan._merge`). Returns ``(newlines, hits, skipped, end_head)``:
+
+    * ``hits``: ``(line, keys, text, record)`` in order; ``line`` counts from 1 within the block,
+      ``record`` is the start of the record a continuation line belongs to;
+    * ``skipped``: per key, hit lines whose keys were all in ``capped`` (already kept enough):
+      only counted;
+    * ``end_head``: the record start in force after the block.
+
+    Record starts are tracked at every hit line (each one moves the look-back floor), kept or not.
+    """
+    if buf.find(b"\r", a, b) >= 0:
+        buf = buf[a:b].replace(b"\r\n", b"\n")
+        a, b = 0, len(buf)
+    match = scanner._match
+    if match is None:
+        return buf.count(b"\n", a, b), [], {}, _INHERIT
+    anchor = scanner._anchor
+    set_match = scanner._set_match
+    keys_cache = scanner._keys_cache
+    only_keys = scanner._key_of  # the keys when there is a single pattern
+    count = buf.count
+    rfind = buf.rfind
+    find = buf.find
+    starts = _line_start_test(record_start) if record_start is not None else None
+    hits: list[BlockHit] = []
+    skipped: dict[str, int] = {}
+    head: Head = _INHERIT
+    head_pos = a
+    pos = a
+    counted = a
+    before = 0
+    # The per-hit path is inlined: a frequent extractor (pool stats) hits every few lines.
+    while pos < b:
+        s = match(anchor, buf, pos, b)[0][0]
+        if s < 0 or s >= b:
+            break
+        r = rfind(b"\n", pos, s)
+        ls = pos if r < 0 else r + 1
+        le = find(b"\n", s, b)
+        pos = le + 1
+        line = buf[ls:le]
+        if set_match is None:
+            keys = only_keys
+        else:
+            found = set_match(line)
+            keys = keys_cache.get(tuple(found)) if found else None
+            if keys is None:
+                keys = scanner.matching_keys(line)
+        before += count(b"\n", counted, ls)
+        counted = ls
+        number = before + 1
+        record: Head = None
+        if starts is not None:
+            if starts(buf, ls, le):
+                head = (number, line)
+            else:
+                decided, record = _walk_back(starts, buf, head_pos, ls, number, head)
+                head = record if decided else None
+            head_pos = le + 1
+        if capped and all(key in capped for key in keys):
+            for key in keys:
+                skipped[key] = skipped.get(key, 0) + 1
+        else:
+            hits.append((number, keys, line, record))
+    lines = before + count(b"\n", counted, b)
+    if starts is None:
+        return lines, hits, skipped, _INHERIT
+    if head_pos < b:
+        decided, found = _walk_back(starts, buf, head_pos, b, lines + 1, head)
+        head = found if decided else None
+    return lines, hits, skipped, head
+
+
+def _line_start_test(regex: re2._Regexp):
+    """``test(buf, s, e)``: does ``regex`` match at ``s`` (anchored) within ``buf[:e]``?
+
+    The extension's ``Match`` directly: the public ``match`` builds a match object (~5 µs), and
+    journal or plugin logs with a frequent hit ask this for every hit line."""
+    low = getattr(getattr(regex, "_regexp", None), "Match", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "ANCHOR_START", None)
+    if low is None or anchor is None:
+        return lambda buf, s, e: regex.match(buf, s, e) is not None
+    return lambda buf, s, e: low(anchor, buf, s, e)[0][0] >= 0
+
+
+def _walk_back(
+    starts, buf: bytes, floor: int, end: int, line_no: int, current: Head
+) -> tuple[bool, Head]:
+    """Look for a record start among the lines ending before ``end`` and after ``floor``.
+
+    Returns (decided, head): decided is False when the look-back limit was hit first; a walk
+    that reaches the floor keeps ``current``.
+    """
+    e = end - 1  # the newline ending the previous line
+    steps = 0
+    while e >= floor and e > -1:
+        if steps >= _RECORD_LOOKBACK:
+            return False, None
+        r = buf.rfind(b"\n", floor, e)
+        s = floor if r < 0 else r + 1
+        steps += 1
+        if starts(buf, s, e):
+            return True, (line_no - steps, buf[s:e])
+        e = s - 1
+    return True, current
+
+
+@dataclass(slots=True)
+class _Pending:
+    """One step of a stream not merged yet: a searched block, a block out in the pool, or a
+    correction of the line count (over-long lines), applied strictly in stream order."""
+
+    block: Block | None = None
+    ticket: int | None = None
+    data: bytes = b""  # the pool's block is data[start:end], searched here should its helper fail
+    start: int = 0
+    end: int = 0
+    truncated: bool = False
+    adjust: int = 0
 
 
 class _Scan:
     """The mutable state of one :meth:`LogScanner.scan` call."""
 
-    def __init__(self, scanner: LogScanner, path: str, record_start: re2._Regexp | None):
+    def __init__(self, scanner: LogScanner, path: str, record_start: str | None, pool: BlockPool | None):
         self.scanner = scanner
         self.cap = scanner.max_line_bytes
         self.result = ScanResult(path=path, hit_counts=dict.fromkeys(scanner.keys, 0))
@@ -351,9 +523,11 @@ class _Scan:
         self.skipping = False  # inside the unkept tail of an over-long line
         self.first_line: bytes | None = None
         self.hit_bytes = 0
-        self.record_start = record_start
-        self.head: tuple[int, bytes] | None = None  # latest record start known so far
-        self.head_pos = 0  # `head` is valid for lines starting at or after this offset
+        self.record_start_text = record_start
+        self.record_start = scanner._record_start(record_start)
+        self.head: tuple[int, bytes] | None = None  # record start in force after the merged blocks
+        self.pool = pool if scanner._match is not None else None
+        self.pending: deque[_Pending] = deque()
 
     # -- framing: chunks -> ranges of complete lines, none longer than cap --------------
 
@@ -372,7 +546,7 @@ class _Scan:
             if nl < 0:
                 return
             self.skipping = False
-            self.lines += 1  # the over-long line ends here; its prefix was scanned already
+            self._adjust(1)  # the over-long line ends here; its prefix was scanned already
             start = nl + 1
         elif self.carry:
             nl = chunk.find(b"\n")
@@ -409,19 +583,26 @@ class _Scan:
     def finish(self) -> ScanResult:
         res = self.result
         if self.skipping:
-            self.lines += 1
+            self._adjust(1)
             res.truncated_last_line = True
         elif self.carry:
             line = bytes(self.carry) + b"\n"
             self.carry = bytearray()
             self._scan_range(line, 0, len(line), False)
             res.truncated_last_line = True
+        self._drain(wait=True)
         res.lines = self.lines
         res.first_line = self.first_line or b""
         cap_hits = self.scanner.max_hits_per_key
         if any(count > cap_hits for count in res.hit_counts.values()):
             res.hit_cap_reached = True
         return res
+
+    def abandon(self) -> None:
+        """Blocks still out in the pool when the stream ends in an error are not waited for."""
+        if self.pool is not None and self.pending:
+            self.pool.forget(p.ticket for p in self.pending if p.ticket is not None)
+        self.pending.clear()
 
     def _long_prefix(self, prefix: bytes, *, ended: bool) -> None:
         """Scan the kept prefix of an over-long line as a line of its own."""
@@ -430,7 +611,7 @@ class _Scan:
         self._scan_range(line, 0, len(line), True)
         if not ended:
             # Counted when its newline (or the end of the stream) is reached.
-            self.lines -= 1
+            self._adjust(-1)
             self.skipping = True
 
     def _scan_block(self, buf: bytes, a: int, b: int) -> None:
@@ -460,66 +641,97 @@ class _Scan:
         if seg < b:
             self._scan_range(buf, seg, b, False)
 
-    # -- the search ------------------------------------------------------------------
+    # -- the search, here or in the pool, merged in order --------------------------------
 
     def _scan_range(self, buf: bytes, a: int, b: int, truncated: bool) -> None:
         """``buf[a:b]``: complete lines (each ends with \\n), none longer than cap."""
         if self.first_line is None:
             self._find_first_line(buf, a, b)
-        if buf.find(b"\r", a, b) >= 0:
-            buf = buf[a:b].replace(b"\r\n", b"\n")
-            a, b = 0, len(buf)
-        base = self.lines
-        match = self.scanner._match
-        if match is None:
-            self.lines = base + buf.count(b"\n", a, b)
-            return
-        if self.record_start is not None:
-            self.head_pos = a
-        scanner = self.scanner
-        anchor = scanner._anchor
-        set_match = scanner._set_match
-        keys_cache = scanner._keys_cache
-        only_keys = scanner._key_of  # the keys when there is a single pattern
-        counts = self.result.hit_counts
-        cap_hits = scanner.max_hits_per_key
-        count = buf.count
-        rfind = buf.rfind
-        find = buf.find
-        pos = a
-        counted = a
-        before = 0
-        # The per-hit path is inlined: a frequent extractor (pool stats) hits every few lines.
-        while pos < b:
-            s = match(anchor, buf, pos, b)[0][0]
-            if s < 0 or s >= b:
+        capped = self._capped()
+        pool = self.pool
+        while pool is not None and b - a >= pool.min_block and pool.has_room():
+            end = b if b - a <= pool.max_block else buf.rfind(b"\n", a, a + pool.max_block) + 1
+            if end <= a:
                 break
-            r = rfind(b"\n", pos, s)
-            ls = pos if r < 0 else r + 1
-            le = find(b"\n", s, b)
-            pos = le + 1
-            line = buf[ls:le]
-            if set_match is None:
-                keys = only_keys
+            ticket = pool.submit(self.scanner, buf, capped, self.record_start_text, a, end)
+            if ticket is None:
+                break
+            self.pending.append(_Pending(ticket=ticket, data=buf, start=a, end=end, truncated=truncated))
+            a = end
+        if a >= b:
+            self._drain(wait=False)
+            return
+        block = search_block(self.scanner, buf, a, b, capped, self.record_start)
+        if self.pending:
+            self.pending.append(_Pending(block=block, truncated=truncated))
+            self._drain(wait=False)
+        else:
+            self._merge(block, truncated)
+
+    def _adjust(self, delta: int) -> None:
+        if self.pending:
+            self.pending.append(_Pending(adjust=delta))
+        else:
+            self.lines += delta
+
+    def _capped(self) -> frozenset[str]:
+        cap = self.scanner.max_hits_per_key
+        return frozenset(key for key, n in self.result.hit_counts.items() if n >= cap)
+
+    def _drain(self, *, wait: bool) -> None:
+        pending = self.pending
+        while pending:
+            step = pending[0]
+            if step.ticket is not None:
+                block = self.pool.result(step.ticket, wait=wait)
+                if block is None:
+                    return  # still being searched
+                if block is FAILED or block[0] < 0:
+                    block = search_block(self.scanner, step.data, step.start, step.end, self._capped(),
+                                         self.record_start)
+                step.block = block
+            pending.popleft()
+            if step.block is None:
+                self.lines += step.adjust
             else:
-                found = set_match(line)
-                keys = keys_cache.get(tuple(found)) if found else None
-                if keys is None:
-                    keys = scanner.matching_keys(line)
+                self._merge(step.block, step.truncated)
+
+    def _merge(self, block: Block, truncated: bool) -> None:
+        """Apply a searched block after everything before it: counts, caps, line numbers."""
+        lines, hits, skipped, end_head = block
+        base = self.lines
+        res = self.result
+        counts = res.hit_counts
+        for key, n in skipped.items():
+            counts[key] += n
+        cap_hits = self.scanner.max_hits_per_key
+        max_hit_bytes = self.scanner.max_hit_bytes
+        carried = self.head
+        for number, keys, line, record in hits:
             keep = False
             for key in keys:
                 n = counts[key] + 1
                 counts[key] = n
                 if n <= cap_hits:
                     keep = True
-            if keep:
-                # Line numbers are only needed for kept hits; the count catches up here.
-                before += count(b"\n", counted, ls)
-                counted = ls
-                self._keep(buf, ls, le, line, keys, base + before + 1, truncated)
-        self.lines = base + before + count(b"\n", counted, b)
+            if not keep:
+                continue
+            if self.hit_bytes + len(line) > max_hit_bytes:
+                res.hit_cap_reached = True
+                continue
+            self.hit_bytes += len(line)
+            hit = LineHit(base + number, line, keys, truncated)
+            if isinstance(record, tuple):
+                hit.record_line, hit.record_head = base + record[0], record[1]
+            elif record == _INHERIT and carried is not None:
+                hit.record_line, hit.record_head = carried
+            res.hits.append(hit)
         if self.record_start is not None:
-            self._track_head_to_end(buf, b)
+            if isinstance(end_head, tuple):
+                self.head = (base + end_head[0], end_head[1])
+            elif end_head is None:
+                self.head = None
+        self.lines = base + lines
 
     def _find_first_line(self, buf: bytes, a: int, b: int) -> None:
         m = _FIRST_CONTENT.search(buf, a, b)
@@ -528,58 +740,3 @@ class _Scan:
         s = m.start()
         le = buf.find(b"\n", s, b)
         self.first_line = buf[s : min(le, s + FIRST_LINE_BYTES)].rstrip(_BLANK)
-
-    def _keep(
-        self, buf: bytes, ls: int, le: int, line: bytes, keys: tuple[str, ...], line_no: int, truncated: bool
-    ) -> None:
-        if self.hit_bytes + len(line) > self.scanner.max_hit_bytes:
-            self.result.hit_cap_reached = True
-            return
-        self.hit_bytes += len(line)
-        hit = LineHit(line_no, line, keys, truncated)
-        if self.record_start is not None:
-            self._attach_head(hit, buf, ls, le)
-        self.result.hits.append(hit)
-
-    # -- multi-line records -------------------------------------------------------------
-
-    def _is_head(self, buf: bytes, ls: int, le: int) -> bool:
-        return self.record_start.match(buf, ls, le) is not None
-
-    def _walk_back(self, buf: bytes, end: int, line_no: int) -> tuple[bool, tuple[int, bytes] | None]:
-        """Look for a record start among the lines ending before ``end`` and after head_pos.
-
-        Returns (decided, head): decided is False when the look-back limit was hit first.
-        """
-        floor = self.head_pos
-        e = end - 1  # the newline ending the previous line
-        steps = 0
-        while e >= floor and e > -1:
-            if steps >= _RECORD_LOOKBACK:
-                return False, None
-            r = buf.rfind(b"\n", floor, e)
-            s = floor if r < 0 else r + 1
-            steps += 1
-            if self._is_head(buf, s, e):
-                return True, (line_no - steps, buf[s:e])
-            e = s - 1
-        return True, self.head
-
-    def _attach_head(self, hit: LineHit, buf: bytes, ls: int, le: int) -> None:
-        if self._is_head(buf, ls, le):
-            self.head = (hit.line, hit.raw)
-        else:
-            decided, head = self._walk_back(buf, ls, hit.line)
-            self.head = head if decided else None
-            if head is not None:
-                hit.record_line, hit.record_head = head
-        self.head_pos = le + 1
-
-    def _track_head_to_end(self, buf: bytes, b: int) -> None:
-        """Carry the current record start over to the next range."""
-        if self.head_pos >= b:
-            return
-        # line_no of the line ending at b-1 is self.lines
-        decided, head = self._walk_back(buf, b, self.lines + 1)
-        self.head = head if decided else None
-        self.head_pos = b

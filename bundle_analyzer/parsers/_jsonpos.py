@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bundle_analyzer.parsers.jsondocs import _raw_decode as _decode
-from bundle_analyzer.parsers.jsondocs import salvage_truncated_json
+from bundle_analyzer.parsers.jsondocs import bounded_int, salvage_truncated_json
 
 MAX_DOCUMENTS = 1000
 MAX_ERRORS = 100
@@ -34,7 +34,7 @@ MAX_ELEMENTS = 200_000
 _RECOVERY_WINDOW = 64
 _RECOVERY_ATTEMPTS = 32
 
-_DECODER = json.JSONDecoder()
+_DECODER = json.JSONDecoder(parse_int=bounded_int)
 _WS = re.compile(r"[ \t\r\n]*")
 _LINE_START_DOC = re.compile(r"^([ \t]*)[{\[]", re.MULTILINE)
 _BRACE = re.compile(r"[{\[]")

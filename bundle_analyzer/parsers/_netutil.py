@@ -10,6 +10,35 @@ from contextlib import contextmanager
 from bundle_analyzer.models.common import Problem
 
 MAX_PROBLEMS = 100
+# Record caps for line-oriented dumps: far above what a real node writes (a few thousand policy
+# rules and routes; iptables of big kube-proxy clusters reach ~10^5 rules), low enough that a
+# hostile 10^6-line file is cut before memory and the rule engine feel it.
+MAX_IP_RULES = 25_000
+MAX_ROUTES = 25_000
+MAX_IPTABLES_RULES = 100_000
+MAX_SYSCTLS = 200_000
+MAX_METRIC_SAMPLES = 50_000
+MAX_LINKS = 20_000
+# Table ids are u32; names in rt_tables are short. Longer tokens are not converted (int() on a
+# 5000-digit string raises, and on a 4000-digit one is slow).
+MAX_TABLE_CHARS = 32
+
+
+def cut_short(count: int, cap: int, what: str) -> str:
+    """The problem text for a dump cut at its record cap (cited at the first line not read)."""
+    return f"more than {cap} {what}: the rest of the file, from this line on, is not read ({count} kept)"
+
+
+def table_token(text: str) -> str | None:
+    """A routing table id/name as iproute2 prints it, normalised; None when it cannot be one."""
+    from bundle_analyzer.models.routing import normalise_table
+
+    token = text.strip()
+    if not token or len(token) > MAX_TABLE_CHARS:
+        return None
+    if not token.isascii():
+        return token  # a name from rt_tables; '²'.isdigit() is true but int('²') raises
+    return normalise_table(token)
 
 
 def numbered_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -19,7 +48,7 @@ def numbered_lines(text: str) -> Iterator[tuple[int, str]]:
     numbers cited as evidence, so only ``\\n`` counts and a trailing ``\\r`` is dropped.
     """
     for index, raw in enumerate(text.split("\n"), start=1):
-        yield index, raw[:-1] if raw.endswith("\r") else raw
+        yield index, raw.removesuffix("\r")
 
 
 def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:

@@ -25,11 +25,14 @@ from dataclasses import dataclass, field
 from bundle_analyzer.models.common import Parsed, decode_text, outcome
 from bundle_analyzer.models.routing import Route, RouteSet, normalise_table
 from bundle_analyzer.parsers._netutil import (
+    MAX_ROUTES,
     ProblemLog,
+    cut_short,
     family_from_path,
     numbered_lines,
     parse_network,
     small_int,
+    table_token,
 )
 
 ROUTE_TYPES = frozenset(
@@ -102,11 +105,15 @@ def parse_ip_routes(
     dumps: list[_Dump] = []
     current: _Dump | None = None
     first_text: str | None = None
+    kept = 0
 
     for number, raw in numbered_lines(text):
         stripped = raw.strip()
         if not stripped:
             continue
+        if kept >= MAX_ROUTES:
+            problems.add(number, cut_short(kept, MAX_ROUTES, "routes"))
+            break
         if _is_header(stripped):
             if current is None or current.routes:
                 current = _Dump(start_line=number)
@@ -131,6 +138,7 @@ def parse_ip_routes(
         if first_text is None:
             first_text = route.text
         current.routes.append(route)
+        kept += 1
 
     filled = [dump for dump in dumps if dump.routes]
     if dumps and not dumps[-1].routes and filled:
@@ -208,7 +216,12 @@ def _parse_route_line(number: int, raw: str, table_when_absent: str) -> tuple[Ro
         flags.append(token)
         index += 1
 
-    table = normalise_table(values["table"]) if "table" in values else table_when_absent
+    if "table" in values:
+        table = table_token(values["table"])
+        if table is None:
+            return None, f"impossible table {values['table'][:40]!r}"
+    else:
+        table = table_when_absent
     route = Route(
         line=number,
         type=route_type,

@@ -20,13 +20,16 @@ tokenised rather than split at fixed places because newer iproute2 appends ``pro
 from __future__ import annotations
 
 from bundle_analyzer.models.common import Parsed, decode_text, outcome
-from bundle_analyzer.models.routing import IpRule, IpRuleSet, normalise_table
+from bundle_analyzer.models.routing import IpRule, IpRuleSet
 from bundle_analyzer.parsers._netutil import (
+    MAX_IP_RULES,
     ProblemLog,
     c_int,
+    cut_short,
     family_from_path,
     numbered_lines,
     small_int,
+    table_token,
 )
 
 # Selectors iproute2 prints as "<keyword> <value>" that the model keeps only in ``extra``.
@@ -67,6 +70,9 @@ def parse_ip_rules(data: bytes, path: str, *, family: int | None = None) -> Pars
         stripped = raw.strip()
         if not stripped:
             continue
+        if len(rules) >= MAX_IP_RULES:
+            problems.add(number, cut_short(len(rules), MAX_IP_RULES, "policy rules"))
+            break
         rule, error = _parse_rule_line(number, raw)
         if rule is None:
             problems.add(number, error or "unreadable rule")
@@ -126,7 +132,10 @@ def _parse_rule_line(number: int, line: str) -> tuple[IpRule | None, str | None]
             value = value_after(index)
             if value is None:
                 return None, "'lookup' without a table"
-            action, table = "lookup", normalise_table(value)
+            table = table_token(value)
+            if table is None:
+                return None, f"'lookup' with an impossible table {value[:40]!r}"
+            action = "lookup"
             index += 1
         elif token == "goto" and action is None:
             value = value_after(index)

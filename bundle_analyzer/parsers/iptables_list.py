@@ -26,7 +26,14 @@ import re
 
 from bundle_analyzer.models.common import Parsed, decode_text, outcome
 from bundle_analyzer.models.iptables import IptablesListing, ListedChain, ListedRule
-from bundle_analyzer.parsers._netutil import ProblemLog, gc_paused, numbered_lines, small_int
+from bundle_analyzer.parsers._netutil import (
+    MAX_IPTABLES_RULES,
+    ProblemLog,
+    cut_short,
+    gc_paused,
+    numbered_lines,
+    small_int,
+)
 
 _CHAIN = re.compile(
     r"^Chain (?P<name>\S+) \((?:policy (?P<policy>\S+)"
@@ -66,11 +73,16 @@ def _parse(data: bytes, path: str) -> Parsed[IptablesListing]:
     problems = ProblemLog(path)
     listing = IptablesListing()
     current: ListedChain | None = None
+    records = 0
 
     for number, raw in numbered_lines(text):
         stripped = raw.strip()
         if not stripped:
             continue
+        if records >= MAX_IPTABLES_RULES:
+            problems.add(number, cut_short(records, MAX_IPTABLES_RULES, "rules and chains"))
+            break
+        records += 1
         if len(stripped) > _MAX_LINE:
             problems.add(number, f"line of {len(stripped)} characters skipped")
             continue

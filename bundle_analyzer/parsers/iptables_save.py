@@ -26,8 +26,20 @@ from __future__ import annotations
 import re
 
 from bundle_analyzer.models.common import Parsed, decode_text, outcome
-from bundle_analyzer.models.iptables import IptablesChain, IptablesDump, IptablesRule, IptablesTable
-from bundle_analyzer.parsers._netutil import ProblemLog, family_from_path, gc_paused, numbered_lines
+from bundle_analyzer.models.iptables import (
+    IptablesChain,
+    IptablesDump,
+    IptablesRule,
+    IptablesTable,
+)
+from bundle_analyzer.parsers._netutil import (
+    MAX_IPTABLES_RULES,
+    ProblemLog,
+    cut_short,
+    family_from_path,
+    gc_paused,
+    numbered_lines,
+)
 
 # Lines with backslashes: a token is a run of quoted strings, escaped characters and plain
 # characters; a lone quote that never closes is reported separately. Every alternative starts with
@@ -106,11 +118,15 @@ def _parse(data: bytes, path: str, family: int | None) -> Parsed[IptablesDump]:
     dump = IptablesDump()
     current: IptablesTable | None = None
     generator_family: int | None = None
+    records = 0
 
     for number, raw in numbered_lines(text):
         line = raw.strip()
         if not line:
             continue
+        if records >= MAX_IPTABLES_RULES:
+            problems.add(number, cut_short(records, MAX_IPTABLES_RULES, "rules and chains"))
+            break
         if len(line) > _MAX_LINE:
             problems.add(number, f"line of {len(line)} characters skipped")
             continue
@@ -156,6 +172,7 @@ def _parse(data: bytes, path: str, family: int | None) -> Parsed[IptablesDump]:
                 problems.add(number, f"unreadable chain header {line[:80]!r}")
             else:
                 current.chains[chain.name] = chain
+                records += 1
             continue
         if first in "-[":
             rule, error = _parse_rule(number, line, current.name)
@@ -165,6 +182,7 @@ def _parse(data: bytes, path: str, family: int | None) -> Parsed[IptablesDump]:
             if error:
                 problems.add(number, error)
             current.rules.append(rule)
+            records += 1
             continue
         problems.add(number, f"not iptables-save output: {line[:80]!r}")
 

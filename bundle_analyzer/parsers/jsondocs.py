@@ -78,7 +78,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON constant {name}")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def bounded_int(text: str) -> int | float:
+    """JSON integers: Go's are at most 20 digits. Longer ones become floats, as orjson reads them;
+    ``int()`` on more than 4300 digits raises, and on a few thousand is slow."""
+    return int(text) if len(text) <= 40 else float(text)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=bounded_int)
 _WS = re.compile(r"[ \t\r\n]*")
 _CONSTANT = re.compile(r"NaN|-?Infinity")
 

@@ -42,7 +42,9 @@ import re
 from bundle_analyzer.models.common import Parsed, decode_text, outcome
 from bundle_analyzer.models.host import EthtoolStats, Link, LinkSet
 from bundle_analyzer.parsers._netutil import (
+    MAX_LINKS,
     ProblemLog,
+    cut_short,
     mask_to_prefix,
     numbered_lines,
     parse_network,
@@ -99,6 +101,9 @@ def parse_ifconfig(data: bytes, path: str) -> Parsed[LinkSet]:
                 continue
             if current.name in result.links:
                 problems.add(number, f"interface {current.name} listed twice; keeping the later one")
+            elif len(result.links) >= MAX_LINKS:
+                problems.add(number, cut_short(len(result.links), MAX_LINKS, "interfaces"))
+                break
             result.links[current.name] = current
             continue
         if current is None:
@@ -198,6 +203,9 @@ def parse_ip_addr(data: bytes, path: str) -> Parsed[LinkSet]:
                 continue
             index = small_int(header.group("index"))
             current = result.links.get(name)
+            if current is None and len(result.links) >= MAX_LINKS:
+                problems.add(number, cut_short(len(result.links), MAX_LINKS, "interfaces"))
+                break
             if current is None:
                 current = Link(name=name, index=index, line=number)
                 result.links[name] = current
@@ -254,6 +262,9 @@ def parse_ethtool_stats(data: bytes, path: str) -> Parsed[EthtoolStats]:
             continue
         if stripped.startswith("Interface ") and not raw[:1].isspace():
             current = stripped[len("Interface ") :].strip()
+            if current not in result.interfaces and len(result.interfaces) >= MAX_LINKS:
+                problems.add(number, cut_short(len(result.interfaces), MAX_LINKS, "interfaces"))
+                break
             if current in result.interfaces or current in result.no_stats:
                 repeated_at = repeated_at or number
                 if current in result.no_stats:

@@ -21,6 +21,7 @@ import re
 
 from bundle_analyzer.models.common import Parsed, Problem, decode_text, outcome
 from bundle_analyzer.models.introspection import MetricSample, MetricsDump
+from bundle_analyzer.parsers._netutil import MAX_METRIC_SAMPLES, cut_short
 from bundle_analyzer.parsers.jsondocs import error_body
 
 MAX_LINE_PROBLEMS = 50
@@ -30,7 +31,7 @@ _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _LABEL_VALUE = re.compile(r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"')
 _SPACE = re.compile(r"[ \t]*")
 _FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])")
-_TIMESTAMP = re.compile(r"-?[0-9]+")
+_TIMESTAMP = re.compile(r"-?[0-9]{1,20}(?![0-9])")
 _ESCAPE = re.compile(r"\\(.)")
 _HELP_OR_TYPE = re.compile(r"#[ \t]+(HELP|TYPE)[ \t]+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?")
 
@@ -85,7 +86,12 @@ def parse_metrics(data: bytes, path: str) -> Parsed[MetricsDump]:
             if bad_lines <= MAX_LINE_PROBLEMS:
                 problems.append(Problem(path=path, line=number, message=f"bad sample line: {exc}"))
             continue
-        series[(sample.name, tuple(sorted(sample.labels.items())))] = sample
+        key = (sample.name, tuple(sorted(sample.labels.items())))
+        if key not in series and len(series) >= MAX_METRIC_SAMPLES:
+            problems.append(Problem(path=path, line=number,
+                                    message=cut_short(len(series), MAX_METRIC_SAMPLES, "series")))
+            break
+        series[key] = sample
     samples = list(series.values())
     if bad_lines > MAX_LINE_PROBLEMS:
         problems.append(Problem(path=path, line=None, message=f"{bad_lines - MAX_LINE_PROBLEMS} more bad sample lines"))

@@ -23,14 +23,19 @@ from __future__ import annotations
 
 from bundle_analyzer.models.common import Parsed, decode_text, outcome
 from bundle_analyzer.models.host import SysctlSet
-from bundle_analyzer.parsers._netutil import ProblemLog, numbered_lines
+from bundle_analyzer.parsers._netutil import (
+    MAX_SYSCTLS,
+    ProblemLog,
+    cut_short,
+    numbered_lines,
+)
 
 _PROC_PREFIX = "/proc/sys/"
 
 
 def sysctl_key_from_path(path_key: str) -> str:
     """``/proc/sys/net/ipv4/conf/vlan.eth.3/rp_filter`` -> ``net.ipv4.conf.vlan/eth/3.rp_filter``."""
-    relative = path_key[len(_PROC_PREFIX) :] if path_key.startswith(_PROC_PREFIX) else path_key
+    relative = path_key.removeprefix(_PROC_PREFIX)
     return ".".join(segment.replace(".", "/") for segment in relative.strip("/").split("/"))
 
 
@@ -63,6 +68,9 @@ def parse_sysctls(data: bytes, path: str) -> Parsed[SysctlSet]:
             continue
         if key.startswith("/"):
             key = sysctl_key_from_path(key)
+        if key not in values and len(values) >= MAX_SYSCTLS:
+            problems.add(number, cut_short(len(values), MAX_SYSCTLS, "sysctl keys"))
+            break
         if key in values:
             repeats += 1
             if first_repeat is None:

@@ -14,12 +14,16 @@ import re2
 
 from bundle_analyzer import __version__
 from bundle_analyzer.artifacts import Kind
+from bundle_analyzer.logs.scanner import LogScanner, PatternSetError, ScanPattern
+from bundle_analyzer.rules.cel_cost import static_problem
 from bundle_analyzer.rules.loader import LoadedRule, RuleProblem
 from bundle_analyzer.rules.model import Signature
 from bundle_analyzer.rules.templating import TemplateError, compile_template
 from bundle_analyzer.versions import VersionRange, parse_range, parse_version
 
 KNOWN_KINDS = frozenset(k.value for k in Kind)
+_QUIET = re2.Options()
+_QUIET.log_errors = False  # RE2 would print its parse errors on stderr; they are reported as problems
 MAX_CEL_CHARS = 10_000
 LEVELS = frozenset({"trace", "debug", "info", "warn", "error", "critical"})
 
@@ -93,7 +97,9 @@ def compile_rule(item: LoadedRule) -> CompiledRule:
         try:
             setattr(out, name, compile_template(getattr(rule, name)))
         except TemplateError as exc:
-            problem(f"template does not compile: {exc}", name)
+            line = getattr(exc, "lineno", None)
+            where = f" (template line {line})" if line else ""
+            problem(f"template does not compile{where}: {_first_line(exc)}", name)
     return out
 
 
@@ -114,9 +120,13 @@ def _compile_log(rule, out: CompiledRule, problem) -> None:
 
 def _compile_signature(rule_id: str, number: int, signature: Signature, log, required: bool):
     try:
-        pattern = re2.compile(signature.regex)
+        pattern = re2.compile(signature.regex, _QUIET)
     except re2.error as exc:
         return f"regex does not compile under RE2: {exc}"
+    try:  # the log scanner compiles it again, line-local and Latin-1: its refusals must show here
+        LogScanner([ScanPattern(f"{rule_id}#{number}", signature.regex)])
+    except PatternSetError as exc:
+        return f"regex cannot be used by the log scanner: {exc.reason}"
     levels = signature.levels or log.levels
     if levels and not set(levels) <= LEVELS:
         return f"unknown level in {sorted(set(levels) - LEVELS)}; use {sorted(LEVELS)}"
@@ -134,17 +144,31 @@ def _compile_check(rule, out: CompiledRule, problem) -> None:
         problem(f"CEL expressions longer than {MAX_CEL_CHARS} characters", "check")
         return
     try:
-        out.program = cel.compile(source)
+        program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
         problem(f"CEL does not compile: {_first_line(exc)}", "check", "expect")
         return
+    too_costly = static_problem(source)
+    if too_costly:
+        problem(too_costly, "check", "over" if check.over else "expect")
+        return
+    out.program = program
     for index, expression in enumerate(check.evidence):
         # Evidence is computed per violation: map over the same violating elements.
         composed = f"{violations}.map({check.as_}, {expression})" if violations else expression
+        if len(composed) > 2 * MAX_CEL_CHARS:
+            problem(f"CEL expressions longer than {MAX_CEL_CHARS} characters", "check", "evidence", index)
+            continue
         try:
-            out.evidence_programs.append(cel.compile(composed))
+            evidence_program = cel.compile(composed)
         except (ValueError, RuntimeError) as exc:
             problem(f"CEL does not compile: {_first_line(exc)}", "check", "evidence", index)
+            continue
+        too_costly = static_problem(composed)
+        if too_costly:
+            problem(too_costly, "check", "evidence", index)
+            continue
+        out.evidence_programs.append(evidence_program)
 
 
 def _first_line(exc: Exception) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import cel
-
 from bundle_analyzer.artifacts import Kind, spec_for
 from bundle_analyzer.bundle import Bundle
 from bundle_analyzer.logs.events import LogEvent
 from bundle_analyzer.report.model import Evidence, Finding, RuleResult, RuleStatus
+from bundle_analyzer.rules.cel_runner import CelRunner
 from bundle_analyzer.rules.compile import CompiledRule
-from bundle_analyzer.rules.evaluate_log import LogMatch, match_log
+from bundle_analyzer.rules.evaluate_log import HitIndex, LogMatch, match_log
 from bundle_analyzer.rules.templating import render
 from bundle_analyzer.versions import parse_version
 
@@ -27,17 +26,34 @@ class Outcome:
 
 
 def run_rules(rules: list[CompiledRule], bundle: Bundle) -> list[Outcome]:
-    context = CelContext(bundle)
-    return [run_rule(rule, bundle, context) for rule in rules]
+    context = CelContext(bundle, rules)
+    try:
+        return [run_rule(rule, bundle, context) for rule in rules]
+    finally:
+        context.close()
 
 
 class CelContext:
-    """The node state as CEL sees it, converted once per bundle and shared by every rule."""
+    """The node state as CEL sees it, converted once per bundle and shared by every rule.
 
-    def __init__(self, bundle: Bundle):
+    Programs run through a :class:`~bundle_analyzer.rules.cel_runner.CelRunner`: each one is
+    stopped at a time and memory limit, so one rule cannot stall the analysis of a big bundle.
+    """
+
+    def __init__(self, bundle: Bundle, rules: list[CompiledRule] = ()):
         self.bundle = bundle
+        self._programs = [p for rule in rules if not rule.problems
+                          for p in ([rule.program] if rule.program is not None else []) + rule.evidence_programs]
         self._variables: dict[str, Any] | None = None
-        self._context: Any = None
+        self._runner: CelRunner | None = None
+        self._hits: HitIndex | None = None
+
+    @property
+    def hits(self) -> HitIndex:
+        """Log hits by signature key, shared by every log rule of this bundle."""
+        if self._hits is None:
+            self._hits = HitIndex(self.bundle)
+        return self._hits
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -46,9 +62,13 @@ class CelContext:
         return self._variables
 
     def execute(self, program) -> Any:
-        if self._context is None:
-            self._context = cel.Context(self.variables)
-        return program.execute(self._context)
+        if self._runner is None:
+            self._runner = CelRunner(self.variables, self._programs)
+        return self._runner.execute(program)
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
 
 
 def run_rule(compiled: CompiledRule, bundle: Bundle, context: CelContext) -> Outcome:
@@ -75,7 +95,7 @@ def _evaluate(compiled: CompiledRule, bundle: Bundle, context: CelContext) -> Ou
     evidence: list[Evidence] = []
     log_match: LogMatch | None = None
     if rule.log:
-        log_match = match_log(compiled, bundle)
+        log_match = match_log(compiled, bundle, context.hits)
         if not log_match.satisfied:
             return _result(compiled, bundle, RuleStatus.passed, _no_log_match(compiled, log_match))
         evidence.extend(_log_evidence(log_match.events))
@@ -126,7 +146,8 @@ def _missing_inputs(compiled: CompiledRule, bundle: Bundle) -> str | None:
 
 
 def _example_path(kind: str) -> str:
-    return spec_for(Kind(kind)).patterns[0]
+    spec = spec_for(Kind(kind))
+    return spec.patterns[0] if spec.patterns else f"{spec.loose_names[0]} ({kind})"
 
 
 def _no_log_match(compiled: CompiledRule, match: LogMatch) -> str:

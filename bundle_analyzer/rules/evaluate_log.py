@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bundle_analyzer.bundle import Bundle, LogHit
+from bundle_analyzer.bundle import Bundle, LogFile, LogHit
 from bundle_analyzer.logs.events import LogEvent
 from bundle_analyzer.rules.compile import CompiledRule, CompiledSignature
 
@@ -22,27 +22,64 @@ class LogMatch:
     satisfied: bool = False
 
 
-def match_log(compiled: CompiledRule, bundle: Bundle) -> LogMatch:
+class HitIndex:
+    """Per log file, the positions of its hits by signature key: built once per bundle.
+
+    A frequent signature (pool stats on a DEBUG ipamd.log) leaves thousands of hits; without
+    the index every log rule would walk all of them looking for its own keys.
+    """
+
+    def __init__(self, bundle: Bundle):
+        self.bundle = bundle
+        self._by_key: dict[int, dict[str, list[int]]] = {}
+        self._group_names: dict[str, tuple[str, ...]] = {}
+
+    def hits(self, position: int, log: LogFile, keys: set[str]) -> list[LogHit]:
+        """The hits of ``log`` carrying any of ``keys``, in file order."""
+        index = self._by_key.get(position)
+        if index is None:
+            index = {}
+            for i, hit in enumerate(log.hits):
+                for key in hit.keys:
+                    index.setdefault(key, []).append(i)
+            self._by_key[position] = index
+        found = [index[k] for k in keys if k in index]
+        if not found:
+            return []
+        positions = found[0] if len(found) == 1 else sorted(set().union(*found))
+        return [log.hits[i] for i in positions]
+
+    def group_names(self, signature: CompiledSignature) -> tuple[str, ...]:
+        names = self._group_names.get(signature.key)
+        if names is None:
+            names = tuple(signature.pattern.groupindex)
+            self._group_names[signature.key] = names
+        return names
+
+
+def match_log(compiled: CompiledRule, bundle: Bundle, index: HitIndex | None = None) -> LogMatch:
     """Events of the rule's sources that its signatures matched, then count and window checks.
 
     ``any`` signatures: one match of any of them counts as an occurrence. ``all`` signatures:
     each must have matched at least once somewhere in the bundle.
     """
+    index = index if index is not None and index.bundle is bundle else HitIndex(bundle)
     log_condition = compiled.rule.log
     result = LogMatch()
     required_seen: set[str] = set()
     occurrences = 0
-    for log in bundle.logs:
+    for position, log in enumerate(bundle.logs):
         signatures = [s for s in compiled.signatures if log.kind in s.sources]
         if not signatures:
             continue
         listed: dict[str, int] = {}
-        for hit in log.hits:
+        # Hits without any of these keys match none of the signatures: only the others are read.
+        for hit in index.hits(position, log, {s.key for s in signatures}):
             for signature in _matching(signatures, hit):
                 listed[signature.key] = listed.get(signature.key, 0) + 1
                 if signature.required:
                     required_seen.add(signature.key)
-                _collect(signature, hit.event, result.captures)
+                _collect(signature, hit.event, result.captures, index.group_names(signature))
             if any(s.key in hit.keys for s in signatures if not s.required) and _level_ok(signatures, hit):
                 result.events.append(hit.event)
                 occurrences += 1
@@ -77,8 +114,12 @@ def _matching(signatures: list[CompiledSignature], hit: LogHit) -> list[Compiled
             if s.key in hit.keys and (not s.levels or (hit.event.level or "") in s.levels)]
 
 
-def _collect(signature: CompiledSignature, event: LogEvent, captures: dict[str, list[str]]) -> None:
-    if not signature.pattern.groupindex:
+def _collect(signature: CompiledSignature, event: LogEvent, captures: dict[str, list[str]],
+             names: tuple[str, ...]) -> None:
+    if not names:
+        return
+    # Once every group has its share of values, another search could not add any.
+    if all(len(captures.get(name, ())) >= MAX_CAPTURE_VALUES for name in names):
         return
     found = signature.pattern.search(event.message) or signature.pattern.search(event.raw)
     if not found:

@@ -3,10 +3,14 @@
 Loading is collect-all: each problem in each file is reported, with its location, before
 anything runs. YAML tags are refused outright (a rule file never needs one, and a tag is how
 YAML loaders are talked into building objects); nothing in a rule file is ever executed.
+Anchors and aliases are allowed, but the tree they expand to is bounded (billion laughs), and so
+are the file size (ruamel's round-trip parser needs ~25 s and 500 MB for 4 MB) and the number of
+problems reported per file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +23,13 @@ from ruamel.yaml.error import YAMLError
 
 from bundle_analyzer.rules.model import Overlay, Rule
 
-MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+MAX_RULE_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 40
+MAX_FLOW_DEPTH = 160
+_BRACKETS = re.compile(r"[\[\]{}\n]")
+# Values in the tree once aliases are expanded; the shipped pack holds a few thousand.
+MAX_EXPANDED_NODES = 200_000
+MAX_PROBLEMS_PER_FILE = 200
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,9 @@ def read_yaml(path: Path) -> tuple[Any, list[RuleProblem]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [RuleProblem(where, f"cannot read: {exc}")]
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, [RuleProblem(Location(str(path), *deep), f"YAML nested deeper than {MAX_FLOW_DEPTH} levels")]
     try:
         tree = YAML(typ="rt").load(text)
     except YAMLError as exc:
@@ -83,25 +95,73 @@ def read_yaml(path: Path) -> tuple[Any, list[RuleProblem]]:
         return None, [RuleProblem(loc, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]
     except RecursionError:
         return None, [RuleProblem(where, "YAML nested too deeply")]
-    problems = list(_refuse_tags(tree, str(path)))
+    problems = _capped(_refuse_tags(tree, str(path), [0]), Location(str(path), 1, 1))
     return (None if problems else tree), problems
 
 
-def _refuse_tags(node: Any, file: str, depth: int = 0) -> Iterable[RuleProblem]:
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where ``[``/``{`` open more than MAX_FLOW_DEPTH levels, or None. ruamel recurses per level
+    and takes seconds to give up on a thousand; brackets inside quoted strings are counted too,
+    which only matters for text no rule file holds (a hundred unclosed brackets)."""
+    depth = 0
+    line, line_start = 1, 0
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char == "\n":
+            line, line_start = line + 1, match.end()
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                return line, match.start() - line_start + 1
+        elif depth:
+            depth -= 1
+    return None
+
+
+def _capped(found: Iterable[RuleProblem], where: Location) -> list[RuleProblem]:
+    problems: list[RuleProblem] = []
+    for problem in found:
+        if len(problems) >= MAX_PROBLEMS_PER_FILE:
+            problems.append(RuleProblem(where, f"more than {MAX_PROBLEMS_PER_FILE} problems; the rest not listed"))
+            break
+        problems.append(problem)
+    return problems
+
+
+def _refuse_tags(node: Any, file: str, seen: list[int], depth: int = 0,
+                 parent: Location | None = None) -> Iterable[RuleProblem]:
+    """Tags, nesting and expanded size, walked as pydantic will see the tree (aliases expanded)."""
+    seen[0] += 1
+    if seen[0] > MAX_EXPANDED_NODES:
+        if seen[0] == MAX_EXPANDED_NODES + 1:
+            yield RuleProblem(parent or _loc_of(node, file),
+                              f"YAML expands to more than {MAX_EXPANDED_NODES} values (aliases of aliases?)")
+        return
     if depth > MAX_DEPTH:
         yield RuleProblem(_loc_of(node, file), f"nested deeper than {MAX_DEPTH} levels")
         return
     tag = getattr(node, "tag", None)
     tag_value = getattr(tag, "value", None) if tag is not None and not isinstance(tag, str) else tag
     if tag_value:
-        yield RuleProblem(_loc_of(node, file), f"YAML tag {tag_value} is not allowed in rule files")
+        known = getattr(getattr(node, "lc", None), "line", None) is not None
+        where = _loc_of(node, file) if known else (parent or _loc_of(node, file))
+        yield RuleProblem(where, f"YAML tag {tag_value} is not allowed in rule files")
         return
     if isinstance(node, CommentedMap):
         for key, value in node.items():
-            yield from _refuse_tags(value, file, depth + 1)
+            yield from _refuse_tags(value, file, seen, depth + 1, _child_loc(node, key, file) or parent)
     elif isinstance(node, CommentedSeq):
-        for value in node:
-            yield from _refuse_tags(value, file, depth + 1)
+        for index, value in enumerate(node):
+            yield from _refuse_tags(value, file, seen, depth + 1, _child_loc(node, index, file) or parent)
+
+
+def _child_loc(node: Any, key: Any, file: str) -> Location | None:
+    """Where the value under ``key`` starts (ruamel keeps it on the container)."""
+    try:
+        line, col = node.lc.value(key) if isinstance(node, CommentedMap) else node.lc.item(key)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return Location(file, line + 1, col + 1)
 
 
 def load_rules(paths: Iterable[Path]) -> tuple[list[LoadedRule], list[RuleProblem]]:
@@ -116,11 +176,15 @@ def load_rules(paths: Iterable[Path]) -> tuple[list[LoadedRule], list[RuleProble
         if not isinstance(items, CommentedSeq):
             problems.append(RuleProblem(Location(str(path), 1, 1), "a rule file holds a mapping with a 'rules' list"))
             continue
+        file_problems: list[RuleProblem] = []
         for index, node in enumerate(items):
             loaded_rule, rule_problems = _build_rule(node, path, items, index)
-            problems.extend(rule_problems)
+            file_problems.extend(rule_problems)
             if loaded_rule:
                 loaded.append(loaded_rule)
+            if len(file_problems) > MAX_PROBLEMS_PER_FILE:
+                break
+        problems.extend(_capped(file_problems, Location(str(path), 1, 1)))
     return loaded, problems
 
 

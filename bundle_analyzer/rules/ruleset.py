@@ -8,7 +8,7 @@ from pathlib import Path
 from bundle_analyzer.artifacts import Kind
 from bundle_analyzer.errors import RulesInvalid
 from bundle_analyzer.load import ScanPlan
-from bundle_analyzer.logs import ScanPattern
+from bundle_analyzer.logs import PatternSetError, ScanPattern
 from bundle_analyzer.rules.compile import CompiledRule, compile_rules
 from bundle_analyzer.rules.loader import RuleProblem, load_overlay, load_rules
 from bundle_analyzer.rules.model import Overlay
@@ -22,6 +22,9 @@ class RuleSet:
     problems: list[RuleProblem] = field(default_factory=list)  # per-rule compile problems (rules still listed)
 
     def scan_plan(self) -> ScanPlan:
+        """The log scanners for these rules, compiled now: each pattern compiled alone, but the
+        set of one log kind can still be too big for RE2 together, and that must stop the
+        analysis here (invalid rules) rather than in the middle of reading a bundle."""
         patterns: dict[Kind, list[ScanPattern]] = {}
         for rule in self.rules:
             if rule.problems:
@@ -29,7 +32,13 @@ class RuleSet:
             for signature in rule.signatures:
                 for kind in signature.sources:
                     patterns.setdefault(kind, []).append(ScanPattern(signature.key, signature.regex))
-        return ScanPlan(patterns)
+        plan = ScanPlan(patterns)
+        for kind in patterns:
+            try:
+                plan.scanner(kind)
+            except PatternSetError as exc:
+                raise RulesInvalid([f"log patterns for {kind.value}: {exc}"]) from None
+        return plan
 
     def by_id(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -7,8 +7,10 @@ instead of an exception: whatever was read before the break is still analysed.
 
 from __future__ import annotations
 
+import lzma
 import os
 import stat
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -18,17 +20,70 @@ from pathlib import Path
 
 from bundle_analyzer.errors import BundleRefused
 from bundle_analyzer.source.limits import Limits
-from bundle_analyzer.source.members import Member, MemberType
+from bundle_analyzer.source.members import CHUNK, Member, MemberType
 from bundle_analyzer.source.safety import (
     LinkGuard,
     is_collector_container_log_link,
     link_stays_inside,
     normalise_member_name,
+    shown,
 )
-from bundle_analyzer.source.streams import GZIP_MAGIC, ByteBudget, gunzip_chunks, read_chunks
+from bundle_analyzer.source.streams import (
+    GZIP_MAGIC,
+    ByteBudget,
+    DecompressedReader,
+    check_archive_ratio,
+    compression_of,
+    gunzip_chunks,
+    hold_back_tail,
+    read_chunks,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+# tarfile reads a long-name or PAX header into memory whole, before returning the member.
+MAX_EXTENDED_HEADER = 1 << 20
+_EXTENDED_TYPES = frozenset({tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE,
+                             tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE})
+_TAR_READ_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError,
+                    OverflowError, UnicodeError, IndexError)
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """tarfile's header reading, minus the parts a hostile archive can blow up.
+
+    An extended header (GNU long name, PAX) is read into memory whole, and GNU sparse maps are
+    unbounded lists; no collector writes sparse members, and no real header needs a megabyte.
+    """
+
+    def _proc_member(self, tarfile_):
+        if self.type in _EXTENDED_TYPES and self.size > MAX_EXTENDED_HEADER:
+            raise BundleRefused(f"refused: extended tar header of {self.size} bytes (more than {MAX_EXTENDED_HEADER})")
+        if self.type == tarfile.GNUTYPE_SPARSE:
+            raise BundleRefused(f"refused: sparse member {shown(self.name)} (no collector writes sparse files)")
+        return super()._proc_member(tarfile_)
+
+    def _refuse_sparse(self, *_args):
+        raise BundleRefused(f"refused: sparse member {shown(self.name)} (no collector writes sparse files)")
+
+    _proc_gnusparse_00 = _proc_gnusparse_01 = _proc_gnusparse_10 = _refuse_sparse
+
+    # tarfile ends the walk quietly (``next()`` returns None) on an unreadable or cut header after
+    # the first one; the header error is kept here so that the break is reported, not hidden.
+    last_header_error: Exception | None = None
+
+    @classmethod
+    def frombuf(cls, buf, encoding, errors):
+        try:
+            return super().frombuf(buf, encoding, errors)
+        except tarfile.HeaderError as exc:
+            cls.last_header_error = exc
+            raise
+
+
+def _tarinfo_class() -> type[_BoundedTarInfo]:
+    """A subclass per archive, so that the header error it records belongs to that archive."""
+    return type("_ArchiveTarInfo", (_BoundedTarInfo,), {"last_header_error": None})
 
 
 class BundleSource:
@@ -78,9 +133,14 @@ class TarSource(BundleSource):
         except OSError as exc:
             raise BundleRefused(f"cannot read {self.path}: {exc.strerror}") from exc
         try:
+            self.compressed_size = os.fstat(handle.fileno()).st_size
+            self.compression = compression_of(handle.read(8))
+            handle.seek(0)
+            stream = DecompressedReader(handle, self.compression) if self.compression else handle
+            self.tarinfo = _tarinfo_class()
             try:
-                archive = tarfile.open(fileobj=handle, mode="r|*")
-            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+                archive = tarfile.open(fileobj=stream, mode="r|", tarinfo=self.tarinfo, bufsize=_STREAM_READ)
+            except _TAR_READ_ERRORS as exc:
                 raise BundleRefused(f"not a bundle: {self.path} is not a readable tar archive ({exc})") from exc
             yield from self._walk(archive)
         finally:
@@ -91,20 +151,45 @@ class TarSource(BundleSource):
         while True:
             try:
                 info = archive.next()
-            except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-                self.problems.append(f"archive breaks off after {last}: {exc or type(exc).__name__}")
+            except _TAR_READ_ERRORS as exc:
+                self.problems.append(f"archive breaks off after {shown(last)}: {exc or type(exc).__name__}")
                 return
             if info is None:
+                self._check_end(archive, last)
                 return
             self._count_member()
+            self._declare(archive, info)
             member = self._member(archive, info)
             last = info.name
             if member is None:
                 continue
             yield member
             if member.read_problems and any("ends early" in p for p in member.read_problems):
-                self.problems.append(f"archive breaks off inside {member.path}: {member.read_problems[-1]}")
+                self.problems.append(f"archive breaks off inside {shown(member.path)}: {member.read_problems[-1]}")
                 return
+
+    def _check_end(self, archive: tarfile.TarFile, last: str) -> None:
+        """An archive ends with a zero block and the compressed stream's own end; anything else
+        (a damaged header, a cut at a block boundary, a bad gzip CRC) is a break to report."""
+        error = self.tarinfo.last_header_error
+        if error is not None and not isinstance(error, tarfile.EOFHeaderError):
+            self.problems.append(f"archive breaks off after {shown(last)}: unreadable tar header ({error})")
+            return
+        if self.compression:
+            try:
+                while archive.fileobj.read(CHUNK):
+                    pass
+            except _TAR_READ_ERRORS as exc:
+                self.problems.append(f"archive breaks off after {shown(last)}: {exc or type(exc).__name__}")
+
+    def _declare(self, archive: tarfile.TarFile, info: tarfile.TarInfo) -> None:
+        """Bound what reading *or skipping* this member will inflate, before it happens."""
+        if not info.isfile():
+            return
+        self.budget.declare(info.name, info.size)
+        if self.compression or info.issparse():
+            check_archive_ratio(f"archive {shown(self.path.name)}", self.limits, self.compressed_size,
+                                info.offset_data + info.size)
 
     def _member(self, archive: tarfile.TarFile, info: tarfile.TarInfo) -> Member | None:
         path = normalise_member_name(info.name)
@@ -113,19 +198,22 @@ class TarSource(BundleSource):
         if info.isdir():
             return Member(path=path, type=MemberType.directory, size=0, mtime=mtime) if path else None
         if info.ischr() or info.isblk() or info.isfifo() or not (info.isfile() or info.issym() or info.islnk()):
-            raise BundleRefused(f"refused: device, FIFO or special member in the archive: {info.name}")
+            raise BundleRefused(f"refused: device, FIFO or special member in the archive: {shown(info.name)}")
         self.links.check_parent(path)
         if info.issym():
             return self._symlink(path, info.linkname, mtime)
         if info.islnk():
-            target = normalise_member_name(info.linkname)
+            try:
+                target = normalise_member_name(info.linkname)
+            except BundleRefused as exc:
+                raise BundleRefused(f"refused: hard link {shown(path)} points outside the bundle: {exc}") from None
             return Member(path=path, type=MemberType.hardlink, size=0, mtime=mtime, link_target=target)
         problems: list[str] = []
         member = Member(path=path, type=MemberType.file, size=info.size, mtime=mtime,
                         gunzipped=path.endswith(".gz"), read_problems=problems)
 
         def chunks() -> Iterator[bytes]:
-            stream = archive.extractfile(info)
+            stream = _MemberReader(archive, info) if not info.issparse() else archive.extractfile(info)
             if stream is None:
                 return
             yield from self._bounded(path, read_chunks(stream, problems, f"member {path}"), problems)
@@ -135,15 +223,48 @@ class TarSource(BundleSource):
 
     def _symlink(self, path: str, target: str, mtime: datetime | None) -> Member:
         if not link_stays_inside(path, target) and not is_collector_container_log_link(path, target):
-            raise BundleRefused(f"refused: symlink {path} points outside the bundle ({target})")
-        self.links.add_link(path)
+            raise BundleRefused(f"refused: symlink {shown(path)} points outside the bundle ({shown(target)})")
+        self.links.add_link(path, target)
         return Member(path=path, type=MemberType.symlink, size=0, mtime=mtime, link_target=target)
+
+
+# tarfile reads its stream in pieces of this size (default 10 KiB): one decompress call and one
+# join per piece, ~1 s per GB of Python overhead. DecompressedReader bounds what one read inflates.
+_STREAM_READ = 256 * 1024
+
+
+class _MemberReader:
+    """A regular member's bytes, read straight from the archive stream.
+
+    ``extractfile`` stacks a BufferedReader on a _FileInFile on the stream, and each layer copies
+    every byte once more: ~1 s per GB on the one core that also inflates the archive. Same
+    errors as extractfile: a stream that ends inside the member is "unexpected end of data".
+    """
+
+    def __init__(self, archive: tarfile.TarFile, info: tarfile.TarInfo):
+        self.stream = archive.fileobj
+        self.start = info.offset_data
+        self.left = info.size
+
+    def read(self, size: int) -> bytes:
+        if self.left <= 0:
+            return b""
+        if self.start is not None:
+            self.stream.seek(self.start)  # past the header, forward only
+            self.start = None
+        want = min(size, self.left)
+        block = self.stream.read(want)
+        if len(block) != want:
+            raise tarfile.ReadError("unexpected end of data")
+        self.left -= want
+        return block
 
 
 class ZipSource(BundleSource):
     kind = "zip"
 
     def members(self) -> Iterator[Member]:
+        self._check_entry_count()
         try:
             archive = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -151,6 +272,7 @@ class ZipSource(BundleSource):
             yield from self._salvage()
             return
         with archive:
+            self._check_declared(archive.infolist())
             for info in archive.infolist():
                 self._count_member()
                 path = normalise_member_name(info.filename)
@@ -158,14 +280,45 @@ class ZipSource(BundleSource):
                     continue
                 mode = (info.external_attr >> 16) & 0o170000
                 if mode == stat.S_IFLNK:
-                    raise BundleRefused(f"refused: symlink member in zip archive: {info.filename}")
+                    raise BundleRefused(f"refused: symlink member in zip archive: {shown(info.filename)}")
                 if mode and mode not in (stat.S_IFREG, stat.S_IFDIR):
-                    raise BundleRefused(f"refused: device, FIFO or special member in the archive: {info.filename}")
+                    raise BundleRefused(f"refused: device, FIFO or special member in the archive: {shown(info.filename)}")
                 if info.is_dir():
                     yield Member(path=path, type=MemberType.directory, size=0)
                     continue
                 self.links.check_parent(path)
                 yield self._file(archive, info, path)
+
+    def _check_entry_count(self) -> None:
+        """zipfile builds an object per central-directory entry up front: count them first."""
+        try:
+            with open(self.path, "rb") as handle:
+                end = zipfile._EndRecData(handle)  # noqa: SLF001 - the only reader of the zip64 count
+        except (OSError, ValueError, struct.error, zipfile.BadZipFile):
+            return
+        if end and end[zipfile._ECD_ENTRIES_TOTAL] > self.limits.max_members:  # noqa: SLF001
+            self._count_member_total(end[zipfile._ECD_ENTRIES_TOTAL])  # noqa: SLF001
+
+    def _check_declared(self, infos: list[zipfile.ZipInfo]) -> None:
+        """The central directory states every size: refuse a bomb before inflating anything.
+
+        Summing the declared sizes also catches entries that share one compressed body
+        (overlapping-entry bombs), which no per-entry ratio notices."""
+        if len(infos) > self.limits.max_members:
+            self._count_member_total(len(infos))
+        total = 0
+        for info in infos:
+            self.budget.declare(info.filename, info.file_size)
+            check_archive_ratio(f"zip entry {shown(info.filename)}", self.limits, info.compress_size, info.file_size)
+            total += info.file_size
+        check_archive_ratio(f"zip archive {shown(self.path.name)}", self.limits, self.path.stat().st_size, total)
+        self.budget.declared = 0  # the reads that follow are counted again as they happen
+
+    def _count_member_total(self, count: int) -> None:
+        raise BundleRefused(
+            f"refused: {count} members, more than {self.limits.max_members} "
+            "(raise with --max-members if this bundle is genuine)"
+        )
 
     def _file(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Member:
         problems: list[str] = []
@@ -286,14 +439,19 @@ def gzip_holds_tar(path: Path) -> bool:
     """A ``.gz`` file is a bundle when its first decompressed block is a tar header."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     with open(path, "rb") as handle:
-        try:
-            head = inflater.decompress(handle.read(64 * 1024), 1024)
-        except zlib.error:
-            return False
+        data = handle.read(64 * 1024)
+    head = b""
+    try:  # the trailer apart: a damaged CRC must not hide what comes before it
+        for piece in hold_back_tail(iter((data,))):
+            head += inflater.decompress(piece, 64 * 1024 - len(head))
+    except zlib.error:
+        pass
     if len(head) < 512:
         return False
     if head[257:262] == b"ustar":
         return True
+    if inflater.eof and not head.strip(b"\0"):
+        return True  # an empty tar: nothing but its end-of-archive blocks
     # Old GNU/v7 headers have no magic: trust the header checksum instead.
     try:
         tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")

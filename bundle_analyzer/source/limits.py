@@ -22,6 +22,11 @@ class Limits:
     # Gzip inside the archive (rotated logs): a ratio no text log reaches, but a bomb does.
     max_nested_gzip_ratio: int = 500
     nested_gzip_ratio_floor: int = 64 * MiB
+    # The archive as a whole (outer gzip/bzip2/xz, zip entries): real bundles compress 5-30x; zeros
+    # reach ~1000x. Checked against the sizes the headers declare, so a bomb is refused before it
+    # is inflated.
+    max_archive_ratio: int = 500
+    archive_ratio_floor: int = 256 * MiB
 
     def describe(self) -> str:
         return (

@@ -1,0 +1,49 @@
+"""The scan helper process: ``python -m bundle_analyzer.logs.scan_worker FD SIZE`` (see scan_pool).
+
+``FD`` is a shared-memory file of ``SIZE`` bytes holding the blocks. Frames on stdin:
+``("scanner", id, patterns, limits)`` compiles a pattern set; ``("scan", ticket, id,
+record_start, capped, offset, length)`` asks for the block at ``offset``, answered on stdout
+with ``("done", ticket, block)``. The block is copied out of the shared memory first, so the
+main process may reuse the slot once the answer arrives. Imports nothing but the scanner (and
+RE2): it starts in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import mmap
+import sys
+
+from bundle_analyzer.logs.scan_pool import read_frame, widen_pipe, write_frame
+from bundle_analyzer.logs.scanner import LogScanner, ScanPattern, search_block
+
+
+def main(argv: list[str]) -> int:
+    fd, size = int(argv[0]), int(argv[1])
+    shared = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
+    stdin = sys.stdin.buffer.fileno()
+    stdout = sys.stdout.buffer.fileno()
+    widen_pipe(stdout, 1 << 20)
+    scanners: dict[int, LogScanner] = {}
+    write_frame(stdout, ("ready",))
+    while True:
+        frame = read_frame(stdin)
+        if frame is None:
+            return 0
+        message, _ = frame
+        if message[0] == "scanner":
+            _, sid, patterns, limits = message
+            scanners[sid] = LogScanner([ScanPattern(k, r) for k, r in patterns], **limits)
+            continue
+        _, ticket, sid, record_start, capped, offset, length = message
+        try:
+            data = shared[offset : offset + length]
+            scanner = scanners[sid]
+            block = search_block(scanner, data, 0, len(data), frozenset(capped), scanner._record_start(record_start))
+            answer: tuple = ("done", ticket, block)
+        except Exception as exc:  # noqa: BLE001 - the main process searches the block itself
+            answer = ("error", ticket, repr(exc))
+        write_frame(stdout, answer)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
