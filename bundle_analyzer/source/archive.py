@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bundle_analyzer.errors import BundleRefused
+from bundle_analyzer.source.inflate import INFLATE_ERRORS
 from bundle_analyzer.source.limits import Limits
 from bundle_analyzer.source.members import CHUNK, Member, MemberType
 from bundle_analyzer.source.safety import (
@@ -45,7 +46,7 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 MAX_EXTENDED_HEADER = 1 << 20
 _EXTENDED_TYPES = frozenset({tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE,
                              tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE})
-_TAR_READ_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError,
+_TAR_READ_ERRORS = (tarfile.TarError, EOFError, OSError, *INFLATE_ERRORS, lzma.LZMAError, ValueError,
                     OverflowError, UnicodeError, IndexError)
 
 

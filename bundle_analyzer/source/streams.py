@@ -5,11 +5,11 @@ from __future__ import annotations
 import bz2
 import lzma
 import tarfile
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from bundle_analyzer.errors import BundleRefused
+from bundle_analyzer.source.inflate import INFLATE_ERRORS, gzip_inflater
 from bundle_analyzer.source.limits import Limits
 from bundle_analyzer.source.members import CHUNK
 from bundle_analyzer.source.safety import shown
@@ -69,7 +69,7 @@ def read_chunks(stream: BinaryIO, problems: list[str], what: str) -> Iterator[by
     while True:
         try:
             block = stream.read(CHUNK)
-        except (EOFError, OSError, zlib.error, lzma.LZMAError, tarfile.TarError) as exc:
+        except (EOFError, OSError, *INFLATE_ERRORS, lzma.LZMAError, tarfile.TarError) as exc:
             problems.append(f"{what} ends early: {exc or type(exc).__name__}")
             return
         if not block:
@@ -104,7 +104,7 @@ def gunzip_chunks(
     A damaged or truncated stream ends with a recorded problem; what was inflated before the
     break is still yielded, since the head of a rotated log is evidence too.
     """
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflater = gzip_inflater()
     compressed = 0
     produced = 0
     pending = b""
@@ -117,7 +117,7 @@ def gunzip_chunks(
             in_member = True
             try:
                 out = inflater.decompress(data, CHUNK)
-            except zlib.error as exc:
+            except INFLATE_ERRORS as exc:
                 problems.append(f"gzip data in {path} is damaged after {produced} bytes: {exc}")
                 return
             produced += len(out)
@@ -131,7 +131,7 @@ def gunzip_chunks(
             if inflater.eof:
                 rest = inflater.unused_data
                 in_member = False
-                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                inflater = gzip_inflater()
                 if not rest.strip(b"\x00"):
                     data = b""
                 elif len(rest) < len(GZIP_MAGIC):
@@ -177,7 +177,7 @@ class DecompressedReader:
 
     def _engine(self):
         if self.kind == "gzip":
-            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+            return gzip_inflater()
         if self.kind == "bzip2":
             return bz2.BZ2Decompressor()
         return lzma.LZMADecompressor()
