@@ -81,6 +81,3 @@ class Bundle(BaseModel):
         if kind.value in self.texts:
             return True
         return any(a.parsed.value is not None for a in self.all(kind))
-
-    def events(self, kinds: set[Kind] | None = None) -> list[LogEvent]:
-        return [h.event for log in self.logs if kinds is None or log.kind in kinds for h in log.hits]

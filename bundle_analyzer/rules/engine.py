@@ -153,6 +153,10 @@ def _example_path(kind: str) -> str:
 def _no_log_match(compiled: CompiledRule, match: LogMatch) -> str:
     if not match.events:
         return "no matching log line"
+    if match.unmatched_required:
+        missing = match.unmatched_required[0]
+        more = f" (+{len(match.unmatched_required) - 1} more)" if len(match.unmatched_required) > 1 else ""
+        return f"{len(match.events)} matching line(s), but the 'all' signature {missing!r}{more} never matched"
     return f"{match.count} matching line(s), below the rule's threshold"
 
 

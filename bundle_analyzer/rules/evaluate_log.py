@@ -20,6 +20,8 @@ class LogMatch:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     satisfied: bool = False
+    # Regexes of 'all' signatures that never matched: why an 'all' rule passed.
+    unmatched_required: list[str] = field(default_factory=list)
 
 
 class HitIndex:
@@ -94,6 +96,7 @@ def match_log(compiled: CompiledRule, bundle: Bundle, index: HitIndex | None = N
     result.first_seen = stamps[0] if stamps else None
     result.last_seen = stamps[-1] if stamps else None
     required = {s.key for s in compiled.signatures if s.required}
+    result.unmatched_required = [s.regex for s in compiled.signatures if s.required and s.key not in required_seen]
     if not result.events or not required <= required_seen:
         return result
     if log_condition.any and occurrences == 0:

@@ -27,9 +27,3 @@ class Limits:
     # is inflated.
     max_archive_ratio: int = 500
     archive_ratio_floor: int = 256 * MiB
-
-    def describe(self) -> str:
-        return (
-            f"members ≤ {self.max_members}, total ≤ {self.max_total_bytes // GiB} GiB, "
-            f"member ≤ {self.max_member_bytes // GiB} GiB"
-        )

@@ -272,3 +272,23 @@ def open_base_route() -> str:
 
     base = YAML(typ="safe").load((default_rules_dir() / "tests/_bases/eks-v1-20-healthy.yaml").read_text())
     return base["files"]["networking/iproute.txt"]
+
+
+def test_an_all_rule_names_the_signature_that_never_matched():
+    text = rule("""
+  - id: both-needed
+    title: t
+    category: c
+    severity: warning
+    log:
+      sources: [ipamd-log]
+      all:
+        - regex: 'DataStore has no available IP'
+        - regex: 'CooldownIPs: [0-9]+/[1-9]'
+    message: m
+""")
+    lines = zap("2026-03-18T20:00:00.000Z", "DataStore has no available IP/Prefix addresses")
+    report = run_rule_text(text, {"var_log/aws-routed-eni/ipamd.log": lines}, base="eks-v1-20-healthy")
+    result = report.rule_results[0]
+    assert result.status.value == "passed"
+    assert "never matched" in result.reason and "CooldownIPs" in result.reason
