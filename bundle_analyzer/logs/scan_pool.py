@@ -35,7 +35,7 @@ _FRAME = struct.Struct("<II")
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIN_BLOCK = 256 * 1024  # smaller blocks cost more to hand over than to search here
 MAX_BLOCK = 1024 * 1024  # a slot; longer runs of lines are cut at a newline
-MAX_IN_FLIGHT = 2
+MAX_IN_FLIGHT = 4
 RESULT_PIPE_BYTES = 1 << 20  # the unprivileged maximum: answers with many hit lines fit
 
 
@@ -102,6 +102,7 @@ class ScanPool:
         self._results: dict[int, Block] = {}
         self._forgotten: set[int] = set()
         self._scanners: dict[int, tuple[int, LogScanner]] = {}
+        self._by_sid: dict[int, LogScanner] = {}
 
     @classmethod
     def for_this_machine(cls) -> ScanPool | None:
@@ -173,6 +174,8 @@ class ScanPool:
     def close(self) -> None:
         proc, self._proc = self._proc, None
         self._off = True
+        for scanner in self._by_sid.values():
+            scanner.prefilter_elsewhere = False  # no helper to send one: compile here if worth it
         if proc is not None:
             try:
                 if proc.stdin is not None:
@@ -230,9 +233,14 @@ class ScanPool:
         sid = len(self._scanners)
         patterns = [(p.key, p.regex) for p in scanner.patterns]
         limits = {"max_line_bytes": scanner.max_line_bytes, "max_hits_per_key": scanner.max_hits_per_key,
-                  "max_hit_bytes": scanner.max_hit_bytes}
+                  "max_hit_bytes": scanner.max_hit_bytes,
+                  # Blocks come here from big streams only: a prefilter repays itself at once.
+                  "prefilter_after": None if scanner.prefilter_after is None else 0}
         write_frame(self._stdin, ("scanner", sid, patterns, limits))
         self._scanners[id(scanner)] = (sid, scanner)  # the reference keeps id() unique
+        self._by_sid[sid] = scanner
+        if scanner.prefilter_after is not None and scanner.prefilter() is None:
+            scanner.prefilter_elsewhere = True  # the helper compiles it and sends it over
         return sid
 
     def _poll(self) -> None:
@@ -252,10 +260,16 @@ class ScanPool:
         if frame is None:
             self._turn_off()
             return False
-        message, _ = frame
+        message, payload = frame
         kind = message[0] if isinstance(message, tuple) and message else None
         if kind == "ready":
             self._ready = True
+        elif kind == "prefilter" and len(message) == 2 and message[1] in self._by_sid:
+            scanner = self._by_sid[message[1]]
+            if payload:
+                scanner.adopt_prefilter(payload)
+            else:
+                scanner.prefilter_elsewhere = False  # none came: this process may try its own
         elif kind in ("done", "error") and message[1] in self._slot_of:
             ticket = message[1]
             self._free_slots.append(self._slot_of.pop(ticket))

@@ -3,7 +3,8 @@
 ``FD`` is a shared-memory file of ``SIZE`` bytes holding the blocks. Frames on stdin:
 ``("scanner", id, patterns, limits)`` compiles a pattern set; ``("scan", ticket, id,
 record_start, capped, offset, length)`` asks for the block at ``offset``, answered on stdout
-with ``("done", ticket, block)``. The block is copied out of the shared memory first, so the
+with ``("done", ticket, block)``, the first answer for a scanner preceded by ``("prefilter",
+id)`` with the compiled Hyperscan database as payload (empty if none). The block is copied out of the shared memory first, so the
 main process may reuse the slot once the answer arrives. Imports nothing but the scanner (and
 RE2): it starts in a few tens of milliseconds.
 """
@@ -24,6 +25,7 @@ def main(argv: list[str]) -> int:
     stdout = sys.stdout.buffer.fileno()
     widen_pipe(stdout, 1 << 20)
     scanners: dict[int, LogScanner] = {}
+    shipped: set[int] = set()  # scanners whose prefilter went back to the main process
     write_frame(stdout, ("ready",))
     while True:
         frame = read_frame(stdin)
@@ -42,6 +44,9 @@ def main(argv: list[str]) -> int:
             answer: tuple = ("done", ticket, block)
         except Exception as exc:  # noqa: BLE001 - the main process searches the block itself
             answer = ("error", ticket, repr(exc))
+        if sid not in shipped and sid in scanners:
+            shipped.add(sid)  # compiled on the first block, or never: say so once either way
+            write_frame(stdout, ("prefilter", sid), scanners[sid].serialized_prefilter() or b"")
         write_frame(stdout, answer)
 
 

@@ -51,6 +51,13 @@ from typing import IO, Protocol
 
 import re2
 
+try:
+    import numpy as _numpy
+except ImportError:
+    _numpy = None
+
+from bundle_analyzer.logs.prefilter import LinePrefilter
+
 MAX_LINE_BYTES = 64 * 1024
 # Kept hit lines per pattern key and stream; counting stays exact past it. A rule reads at most a
 # handful of events (8 evidence lines, 20 values per capture, min_count of a window), while a
@@ -59,6 +66,9 @@ MAX_HITS_PER_KEY = 1_000
 MAX_HIT_BYTES = 256 * 1024 * 1024
 FIRST_LINE_BYTES = 4096
 CHUNK_BYTES = 1024 * 1024
+# Compiling a Hyperscan prefilter costs up to ~0.4 s; RE2 searches ~20 MB in that time.
+PREFILTER_AFTER_BYTES = 32 * 1024 * 1024
+_DEFAULT = object()
 
 # How far back (in lines) a continuation line looks for the start of its record.
 _RECORD_LOOKBACK = 256
@@ -67,6 +77,7 @@ _RECORD_LOOKBACK = 256
 _RE2_MAX_MEM = 64 * 1024 * 1024
 
 _KEYS_CACHE_SIZE = 4096
+_VECTOR_COUNT_BYTES = 64 * 1024
 
 _NOT_LINE_LOCAL = re.compile(r"(?<!\\)(?:\\\\)*\\[AzC]")
 _FIRST_CONTENT = re.compile(rb"[^\s\x00]")
@@ -254,7 +265,13 @@ class LogScanner:
         max_line_bytes: int = MAX_LINE_BYTES,
         max_hits_per_key: int = MAX_HITS_PER_KEY,
         max_hit_bytes: int = MAX_HIT_BYTES,
+        prefilter_after: int | None | object = _DEFAULT,
     ):
+        """``prefilter_after``: bytes searched here before a Hyperscan prefilter is compiled
+        (0: at once; None: never; default :data:`PREFILTER_AFTER_BYTES`, read at each call),
+        see :mod:`~bundle_analyzer.logs.prefilter`."""
+        if prefilter_after is _DEFAULT:
+            prefilter_after = PREFILTER_AFTER_BYTES
         if max_line_bytes < 1 or max_hits_per_key < 0 or max_hit_bytes < 0:
             raise ValueError("max_line_bytes must be positive, the other limits not negative")
         self.patterns = tuple(patterns)
@@ -276,6 +293,13 @@ class LogScanner:
             singles.append(single)
             encoded.append(_position_only(raw, single.groups))
         self._singles = singles
+        self._encoded = tuple(encoded)
+        self.prefilter_after = prefilter_after
+        self._prefilter: LinePrefilter | None = None
+        self._prefilter_tried = False
+        # A scan helper compiles it and sends it here (see scan_pool): no compile meanwhile.
+        self.prefilter_elsewhere = False
+        self._searched = 0  # bytes searched by RE2 alone, towards prefilter_after
         self._key_of = tuple(p.key for p in self.patterns)
         self._keys_cache: dict[tuple[int, ...], tuple[str, ...]] = {}
 
@@ -305,6 +329,25 @@ class LogScanner:
                 low_set = getattr(getattr(pattern_set, "_set", None), "Match", None)
                 self._set_match = low_set if low_set is not None else pattern_set.Match
         self._record_starts: dict[str, re2._Regexp] = {}
+
+    def prefilter(self) -> LinePrefilter | None:
+        """The Hyperscan prefilter, compiled once enough bytes were searched without it."""
+        pre = self._prefilter
+        if (pre is None and not self._prefilter_tried and not self.prefilter_elsewhere
+                and self.prefilter_after is not None and self._searched >= self.prefilter_after):
+            self._prefilter_tried = True  # one try, whatever comes of it
+            pre = self._prefilter = LinePrefilter.compile(self._encoded)
+        return pre
+
+    def adopt_prefilter(self, blob: bytes) -> None:
+        """Take the prefilter a scan helper compiled for the same patterns (no second compile)."""
+        if self._prefilter is None:
+            self._prefilter = LinePrefilter.load(blob)
+            self._prefilter_tried = True
+        self.prefilter_elsewhere = False
+
+    def serialized_prefilter(self) -> bytes | None:
+        return self._prefilter.serialize() if self._prefilter is not None else None
 
     def _record_start(self, regex: str | None) -> re2._Regexp | None:
         if regex is None:
@@ -405,40 +448,50 @@ def search_block(
         a, b = 0, len(buf)
     match = scanner._match
     if match is None:
-        return buf.count(b"\n", a, b), [], {}, _INHERIT
+        return count_newlines(buf, a, b), [], {}, _INHERIT
     anchor = scanner._anchor
     set_match = scanner._set_match
     keys_cache = scanner._keys_cache
     only_keys = scanner._key_of  # the keys when there is a single pattern
-    count = buf.count
-    rfind = buf.rfind
-    find = buf.find
+    count = count_newlines
     starts = _line_start_test(record_start) if record_start is not None else None
     hits: list[BlockHit] = []
     skipped: dict[str, int] = {}
     head: Head = _INHERIT
     head_pos = a
-    pos = a
     counted = a
     before = 0
+    prefilter = scanner.prefilter()
+    candidates = prefilter.candidate_lines(buf, a, b) if prefilter is not None else None
+    if candidates is None:
+        scanner._searched += b - a
+        lines_found: Iterable[tuple[int, int]] = _matching_lines(match, anchor, buf, a, b)
+    else:
+        lines_found = candidates
     # The per-hit path is inlined: a frequent extractor (pool stats) hits every few lines.
-    while pos < b:
-        s = match(anchor, buf, pos, b)[0][0]
-        if s < 0 or s >= b:
-            break
-        r = rfind(b"\n", pos, s)
-        ls = pos if r < 0 else r + 1
-        le = find(b"\n", s, b)
-        pos = le + 1
+    verify = candidates is not None  # the prefilter's lines may be no RE2 match at all
+    for ls, le in lines_found:
         line = buf[ls:le]
         if set_match is None:
+            if verify and match(anchor, line, 0, le - ls)[0][0] < 0:
+                continue
             keys = only_keys
         else:
             found = set_match(line)
             keys = keys_cache.get(tuple(found)) if found else None
             if keys is None:
+                if not found and verify and match(anchor, line, 0, le - ls)[0][0] < 0:
+                    continue
                 keys = scanner.matching_keys(line)
-        before += count(b"\n", counted, ls)
+        if capped and all(key in capped for key in keys):
+            for key in keys:
+                skipped[key] = skipped.get(key, 0) + 1
+            if starts is None:
+                continue  # only counted: no line number needed
+            keep = False
+        else:
+            keep = True
+        before += count(buf, counted, ls)
         counted = ls
         number = before + 1
         record: Head = None
@@ -449,18 +502,36 @@ def search_block(
                 decided, record = _walk_back(starts, buf, head_pos, ls, number, head)
                 head = record if decided else None
             head_pos = le + 1
-        if capped and all(key in capped for key in keys):
-            for key in keys:
-                skipped[key] = skipped.get(key, 0) + 1
-        else:
+        if keep:
             hits.append((number, keys, line, record))
-    lines = before + count(b"\n", counted, b)
+    lines = before + count(buf, counted, b)
     if starts is None:
         return lines, hits, skipped, _INHERIT
     if head_pos < b:
         decided, found = _walk_back(starts, buf, head_pos, b, lines + 1, head)
         head = found if decided else None
     return lines, hits, skipped, head
+
+
+def count_newlines(buf: bytes, a: int, b: int) -> int:
+    if b - a < _VECTOR_COUNT_BYTES or _numpy is None:
+        return buf.count(b"\n", a, b)
+    return int(_numpy.count_nonzero(_numpy.frombuffer(buf, _numpy.uint8, b - a, a) == 10))
+
+
+def _matching_lines(match, anchor, buf: bytes, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line of ``buf[a:b]`` the combined RE2 alternation matches."""
+    rfind, find = buf.rfind, buf.find
+    pos = a
+    while pos < b:
+        s = match(anchor, buf, pos, b)[0][0]
+        if s < 0 or s >= b:
+            return
+        r = rfind(b"\n", pos, s)
+        ls = pos if r < 0 else r + 1
+        le = find(b"\n", s, b)
+        pos = le + 1
+        yield ls, le
 
 
 def _line_start_test(regex: re2._Regexp):

@@ -33,6 +33,8 @@ from bundle_analyzer.source.streams import (
     GZIP_MAGIC,
     ByteBudget,
     DecompressedReader,
+    ReadAhead,
+    read_ahead,
     check_archive_ratio,
     compression_of,
     gunzip_chunks,
@@ -117,7 +119,8 @@ class BundleSource:
     def _bounded(self, path: str, chunks: Iterator[bytes], problems: list[str]) -> Iterator[bytes]:
         """Count bytes against the limits; gunzip ``*.gz`` members on the fly."""
         if path.endswith(".gz"):
-            chunks = gunzip_chunks(chunks, path, self.limits, problems)
+            # Inflated by a second thread (ISA-L releases the GIL) while this one scans.
+            chunks = read_ahead(gunzip_chunks(chunks, path, self.limits, problems))
         seen = 0
         for block in chunks:
             seen += len(block)
@@ -133,11 +136,15 @@ class TarSource(BundleSource):
             handle = open(self.path, "rb")  # noqa: SIM115 - closed in finally below
         except OSError as exc:
             raise BundleRefused(f"cannot read {self.path}: {exc.strerror}") from exc
+        ahead: ReadAhead | None = None
         try:
             self.compressed_size = os.fstat(handle.fileno()).st_size
             self.compression = compression_of(handle.read(8))
             handle.seek(0)
-            stream = DecompressedReader(handle, self.compression) if self.compression else handle
+            # Inflated on the second core while this thread parses and scans (see ReadAhead).
+            if self.compression:
+                ahead = ReadAhead(DecompressedReader(handle, self.compression))
+            stream = ahead or handle
             self.tarinfo = _tarinfo_class()
             try:
                 archive = tarfile.open(fileobj=stream, mode="r|", tarinfo=self.tarinfo, bufsize=_STREAM_READ)
@@ -145,6 +152,8 @@ class TarSource(BundleSource):
                 raise BundleRefused(f"not a bundle: {self.path} is not a readable tar archive ({exc})") from exc
             yield from self._walk(archive)
         finally:
+            if ahead is not None:
+                ahead.close()
             handle.close()
 
     def _walk(self, archive: tarfile.TarFile) -> Iterator[Member]:

@@ -277,8 +277,8 @@ def test_record_head_lines_have_no_head_and_unknown_head_stays_none():
 
 # -- properties ------------------------------------------------------------------------
 
-ALPHABET = b"ab1 \r\n\x00\xff"
-_ATOMS = ["a", "b", "1", ".", "[^a]", "[ab]", r"\x00", r"\d", r"\w", r"\s", " ", r"\r", r"\b"]
+ALPHABET = b"abAB1 \r\n\x00\xff"
+_ATOMS = ["a", "b", "1", ".", ".*", "A", "[^a]", "[ab]", r"\x00", r"\d", r"\w", r"\s", " ", r"\r", r"\b"]
 
 
 def _extend(children):
@@ -286,6 +286,7 @@ def _extend(children):
         st.tuples(children, children).map(lambda t: t[0] + t[1]),
         st.tuples(children, children).map(lambda t: f"(?:{t[0]}|{t[1]})"),
         st.tuples(children, st.sampled_from(["*", "+", "?", "{1,2}"])).map(lambda t: f"(?:{t[0]}){t[1]}"),
+        children.map(lambda t: f"(?i:{t})"),
     )
 
 
@@ -326,10 +327,15 @@ def chunks_of(data: bytes, cuts: list[int]) -> list[bytes]:
     return split_at(data, *(c % (len(data) + 1) for c in cuts))
 
 
+# None: RE2 alone; 0: the Hyperscan prefilter from the first block (where hyperscan is installed).
+SEARCHES = pytest.mark.parametrize("prefilter_after", [None, 0], ids=["re2", "prefilter"])
+
+
+@SEARCHES
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(PATTERN_LISTS, DATA, st.lists(st.integers(0, 200), max_size=6), st.integers(2, 12))
-def test_hits_equal_a_naive_per_line_reference(patterns, data, cuts, cap):
-    scanner = LogScanner(patterns, max_line_bytes=cap)
+def test_hits_equal_a_naive_per_line_reference(prefilter_after, patterns, data, cuts, cap):
+    scanner = LogScanner(patterns, max_line_bytes=cap, prefilter_after=prefilter_after)
     result = scanner.scan(chunks_of(data, cuts), "f")
     hits, lines = reference(data, patterns, cap)
     assert summary(result) == hits
@@ -338,12 +344,13 @@ def test_hits_equal_a_naive_per_line_reference(patterns, data, cuts, cap):
     assert result.truncated_last_line == (bool(data) and not data.endswith(b"\n"))
 
 
+@SEARCHES
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.binary(max_size=400), st.lists(st.integers(0, 400), max_size=8), st.integers(1, 64))
-def test_arbitrary_bytes_and_chunkings_never_raise(data, cuts, cap):
+def test_arbitrary_bytes_and_chunkings_never_raise(prefilter_after, data, cuts, cap):
     scanner = LogScanner(
         [ScanPattern("a", r"\x00+"), ScanPattern("b", r"[^\x01]{3}$"), ScanPattern("c", "^")],
-        max_line_bytes=cap,
+        max_line_bytes=cap, prefilter_after=prefilter_after,
     )
     result = scanner.scan(chunks_of(data, cuts), "f", record_start=r"[a-z]")
     assert result.bytes == len(data)
