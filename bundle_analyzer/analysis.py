@@ -12,7 +12,7 @@ from pathlib import Path
 from bundle_analyzer import __version__
 from bundle_analyzer.artifacts import Kind
 from bundle_analyzer.bundle import Bundle, LoadedArtifact
-from bundle_analyzer.load import load_bundle
+from bundle_analyzer.load import early_scan_pool, load_bundle
 from bundle_analyzer.parsers.aws_cli import parse_aws_json
 from bundle_analyzer.report.build import bundle_report
 from bundle_analyzer.report.model import Report, RuleStatus, Summary, ToolInfo
@@ -31,19 +31,27 @@ def analyze(path: PathArg | Sequence[PathArg], *, rules: RuleSet | None = None,
             aws_json: Sequence[PathArg] = (), limits: Limits | None = None,
             progress: Callable[[str, int], None] | None = None) -> Report:
     """Analyse one bundle, or several (each archive or directory is a bundle; loose files form one)."""
-    ruleset = rules or load_ruleset([Path(p) for p in rules_dirs], default=default_rules,
-                                    overlay_path=Path(overlay) if overlay else None)
-    plan = ruleset.scan_plan()
-    report = Report(tool=ToolInfo(version=__version__))
-    extra = [_aws_artifact(Path(p)) for p in aws_json]
-    for group in group_inputs(path):
-        bundle = load_bundle(group, limits=limits, plan=plan, progress=progress)
-        attach_aws_json(bundle, extra)
-        outcomes = apply_overlay(run_rules(ruleset.rules, bundle), ruleset.overlay)
-        findings = [o.finding for o in outcomes if o.finding is not None]
-        report.rule_results.extend(o.result for o in outcomes)
-        report.findings.extend(findings)
-        report.bundles.append(bundle_report(bundle, findings))
+    groups = group_inputs(path)
+    pool = early_scan_pool([p for group in groups for p in group])
+    try:
+        ruleset = rules or load_ruleset([Path(p) for p in rules_dirs], default=default_rules,
+                                        overlay_path=Path(overlay) if overlay else None)
+        plan = ruleset.scan_plan()
+        if pool is not None:
+            plan.prepare(pool)
+        report = Report(tool=ToolInfo(version=__version__))
+        extra = [_aws_artifact(Path(p)) for p in aws_json]
+        for group in groups:
+            bundle = load_bundle(group, limits=limits, plan=plan, progress=progress, scan_pool=pool)
+            attach_aws_json(bundle, extra)
+            outcomes = apply_overlay(run_rules(ruleset.rules, bundle), ruleset.overlay)
+            findings = [o.finding for o in outcomes if o.finding is not None]
+            report.rule_results.extend(o.result for o in outcomes)
+            report.findings.extend(findings)
+            report.bundles.append(bundle_report(bundle, findings))
+    finally:
+        if pool is not None:
+            pool.close()
     report.findings = link_findings(report.findings, ruleset.rules)
     report.summary = summarise(report)
     return report

@@ -26,6 +26,9 @@ from bundle_analyzer.source.members import Member, MemberType
 from bundle_analyzer.source.open import open_source
 
 PathArg = str | PathLike[str]
+# A compressed input this big gets its scan helper at once (early_scan_pool); smaller ones
+# start it on the first big log block, or never.
+EARLY_POOL_BYTES = 32 * 1024 * 1024
 ProgressCallback = Callable[[str, int], None]
 
 # Facts every analysis wants from the logs, whatever rules are loaded (version inference).
@@ -51,10 +54,22 @@ class ScanPlan:
             self._scanners[kind] = LogScanner(self._patterns.get(kind, ()))
         return self._scanners[kind]
 
+    def prepare(self, pool: ScanPool) -> None:
+        """Send every log kind's patterns to a started helper, which compiles their prefilters
+        before the first log arrives (kinds the bundle lacks cost the helper a few ms each)."""
+        for kind, patterns in self._patterns.items():
+            if patterns:
+                pool.prepare(self.scanner(kind))
+
 
 def load_bundle(path: PathArg | Sequence[PathArg], *, limits: Limits | None = None,
-                plan: ScanPlan | None = None, progress: ProgressCallback | None = None) -> Bundle:
-    """Read one bundle (an archive, a directory, or a group of loose files) into typed models."""
+                plan: ScanPlan | None = None, progress: ProgressCallback | None = None,
+                scan_pool: ScanPool | None = None) -> Bundle:
+    """Read one bundle (an archive, a directory, or a group of loose files) into typed models.
+
+    ``scan_pool``: a helper already started by the caller (see :func:`early_scan_pool`), kept
+    open for the next bundle; by default one is started on the first big log block and closed.
+    """
     from bundle_analyzer.state.node import build_node_state  # state imports parsers' models
 
     paths = [Path(p) for p in ([path] if isinstance(path, str | PathLike) else path)]
@@ -63,15 +78,33 @@ def load_bundle(path: PathArg | Sequence[PathArg], *, limits: Limits | None = No
     source = open_source(paths, limits or Limits())
     reader = _Reader(source, plan or ScanPlan(), progress)
     # A helper process searches part of the logs while this one inflates the archive.
-    pool = ScanPool.for_this_machine()
+    pool = scan_pool or ScanPool.for_this_machine()
     try:
         reader.pool = pool
         bundle = reader.read(" ".join(str(p) for p in paths))
     finally:
-        if pool is not None:
+        if pool is not None and pool is not scan_pool:
             pool.close()
     bundle.state = build_node_state(bundle)
     return bundle
+
+
+def early_scan_pool(paths: Sequence[PathArg]) -> ScanPool | None:
+    """A scan helper started now, for inputs big enough to want one (or None): its start-up,
+    and then its compiling of the prefilters (:meth:`ScanPlan.prepare`), overlap the loading of
+    the rules here, while the second core would otherwise wait. The caller closes it."""
+    size = 0
+    for item in paths:
+        try:
+            size += Path(item).stat().st_size if Path(item).is_file() else 0
+        except OSError:
+            continue
+    if size < EARLY_POOL_BYTES:
+        return None
+    pool = ScanPool.for_this_machine()
+    if pool is not None:
+        pool.start()
+    return pool
 
 
 class _Reader:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import traceback
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -175,4 +176,23 @@ def _guarded(work) -> int:
 def main() -> None:
     from bundle_analyzer.cli import rules_commands, state_commands  # noqa: F401 - register their commands
 
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        if code is not None and not isinstance(code, int):
+            say(str(code))
+            code = 1
+        _leave(code or 0)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit without tearing the heap down object by object: after a big analysis that takes the
+    interpreter 0.1-0.2 s, for nothing. Everything was written and closed before (outputs,
+    the scan helper, the CEL worker); the standard streams are flushed here."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

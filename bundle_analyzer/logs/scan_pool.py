@@ -166,6 +166,26 @@ class ScanPool:
                 return None
         return self._results.pop(ticket)
 
+    def start(self, *, wait: bool = False) -> bool:
+        """Start the helper now rather than on the first big block; ``wait``: until it is ready.
+        True when it is ready."""
+        if self._proc is None and not self._off:
+            self._start()
+        while wait and not self._ready and self._receive(block=True):
+            pass
+        self._poll()
+        return self._ready
+
+    def prepare(self, scanner: LogScanner) -> None:
+        """A stream is about to be scanned: let a running helper compile its prefilter now."""
+        if not self._ready:
+            self._poll()
+        if self._ready and not self._off:
+            try:
+                self._register(scanner)
+            except OSError:
+                self._turn_off()
+
     def forget(self, tickets: Iterable[int]) -> None:
         for ticket in tickets:
             if self._results.pop(ticket, None) is None:

@@ -1,11 +1,11 @@
 """The scan helper process: ``python -m bundle_analyzer.logs.scan_worker FD SIZE`` (see scan_pool).
 
 ``FD`` is a shared-memory file of ``SIZE`` bytes holding the blocks. Frames on stdin:
-``("scanner", id, patterns, limits)`` compiles a pattern set; ``("scan", ticket, id,
-record_start, capped, offset, length)`` asks for the block at ``offset``, answered on stdout
-with ``("done", ticket, block)``, the first answer for a scanner preceded by ``("prefilter",
-id)`` with the compiled Hyperscan database as payload (empty if none). The block is copied out of the shared memory first, so the
-main process may reuse the slot once the answer arrives. Imports nothing but the scanner (and
+``("scanner", id, patterns, limits)`` compiles a pattern set and its Hyperscan prefilter, sent
+back at once as ``("prefilter", id)`` with the serialized database as payload (empty if none);
+``("scan", ticket, id, record_start, capped, offset, length)`` asks for the block at
+``offset``, answered on stdout with ``("done", ticket, block)``. The block is copied out of the
+shared memory first, so the main process may reuse the slot once the answer arrives. Imports nothing but the scanner (and
 RE2): it starts in a few tens of milliseconds.
 """
 
@@ -35,6 +35,8 @@ def main(argv: list[str]) -> int:
         if message[0] == "scanner":
             _, sid, patterns, limits = message
             scanners[sid] = LogScanner([ScanPattern(k, r) for k, r in patterns], **limits)
+            scanners[sid].prefilter()  # compiled now and sent over: the main process scans too
+            _ship_prefilter(stdout, sid, scanners, shipped)
             continue
         _, ticket, sid, record_start, capped, offset, length = message
         try:
@@ -44,10 +46,14 @@ def main(argv: list[str]) -> int:
             answer: tuple = ("done", ticket, block)
         except Exception as exc:  # noqa: BLE001 - the main process searches the block itself
             answer = ("error", ticket, repr(exc))
-        if sid not in shipped and sid in scanners:
-            shipped.add(sid)  # compiled on the first block, or never: say so once either way
-            write_frame(stdout, ("prefilter", sid), scanners[sid].serialized_prefilter() or b"")
+        _ship_prefilter(stdout, sid, scanners, shipped)
         write_frame(stdout, answer)
+
+
+def _ship_prefilter(stdout: int, sid: int, scanners: dict[int, LogScanner], shipped: set[int]) -> None:
+    if sid not in shipped and sid in scanners:
+        shipped.add(sid)  # compiled on the first block, or never: say so once either way
+        write_frame(stdout, ("prefilter", sid), scanners[sid].serialized_prefilter() or b"")
 
 
 if __name__ == "__main__":

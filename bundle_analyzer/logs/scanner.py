@@ -297,7 +297,7 @@ class LogScanner:
         self.prefilter_after = prefilter_after
         self._prefilter: LinePrefilter | None = None
         self._prefilter_tried = False
-        # A scan helper compiles it and sends it here (see scan_pool): no compile meanwhile.
+        # A scan helper compiles it and sends it here (see scan_pool): wait for it a little longer.
         self.prefilter_elsewhere = False
         self._searched = 0  # bytes searched by RE2 alone, towards prefilter_after
         self._key_of = tuple(p.key for p in self.patterns)
@@ -333,8 +333,8 @@ class LogScanner:
     def prefilter(self) -> LinePrefilter | None:
         """The Hyperscan prefilter, compiled once enough bytes were searched without it."""
         pre = self._prefilter
-        if (pre is None and not self._prefilter_tried and not self.prefilter_elsewhere
-                and self.prefilter_after is not None and self._searched >= self.prefilter_after):
+        if (pre is None and not self._prefilter_tried and self.prefilter_after is not None
+                and self._searched >= self.prefilter_after * (2 if self.prefilter_elsewhere else 1)):
             self._prefilter_tried = True  # one try, whatever comes of it
             pre = self._prefilter = LinePrefilter.compile(self._encoded)
         return pre
@@ -390,6 +390,8 @@ class LogScanner:
         """
         if isinstance(chunks, (bytes, bytearray, memoryview)):
             chunks = (chunks,)
+        if pool is not None and self._match is not None:
+            pool.prepare(self)
         state = _Scan(self, path, record_start, pool)
         try:
             for chunk in chunks:
@@ -408,6 +410,8 @@ class BlockPool(Protocol):
     max_block: int
 
     def has_room(self) -> bool: ...
+
+    def prepare(self, scanner: LogScanner) -> None: ...
 
     def submit(
         self, scanner: LogScanner, data: bytes, capped: frozenset[str], record_start: str | None, start: int, end: int

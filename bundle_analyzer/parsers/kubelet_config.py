@@ -96,7 +96,8 @@ def _load_yaml(text: str, path: str, problems: list[Problem]) -> tuple[Any, int]
         documents = list(loader.load_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
+        # libyaml puts an error at the very end on the line after a last line with no newline.
+        line = min(mark.line + 1, text.count("\n") + 1) if mark is not None else 1
         problems.append(Problem(path=path, line=line, message=f"not valid JSON or YAML: {exc.problem or exc.context}"))
         return None, 1
     except RecursionError:

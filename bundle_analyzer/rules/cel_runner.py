@@ -22,7 +22,7 @@ import struct
 import time
 from typing import Any
 
-import cel
+from bundle_analyzer.rules.cel_module import cel
 
 PROGRAM_SECONDS = 10.0
 BUNDLE_SECONDS = 60.0

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import cel
 import re2
 
 from bundle_analyzer import __version__
 from bundle_analyzer.artifacts import Kind
 from bundle_analyzer.logs.scanner import LogScanner, PatternSetError, ScanPattern
 from bundle_analyzer.rules.cel_cost import static_problem
+from bundle_analyzer.rules.cel_module import cel
 from bundle_analyzer.rules.loader import LoadedRule, RuleProblem
 from bundle_analyzer.rules.model import Signature
 from bundle_analyzer.rules.templating import TemplateError, compile_template

@@ -103,8 +103,10 @@ def compile_template(source: str):
     """Compile once at load time; raises jinja2.TemplateError with the line on bad syntax or on
     anything :func:`check_template` refuses."""
     env = environment()
-    check_template(env.parse(source))
-    return env.from_string(source)
+    tree = env.parse(source)
+    check_template(tree)
+    # Compiled from the checked tree: from_string would parse the source a second time.
+    return env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
 
 
 def check_template(tree: nodes.Template) -> None:

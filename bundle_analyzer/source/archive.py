@@ -34,7 +34,7 @@ from bundle_analyzer.source.streams import (
     ByteBudget,
     DecompressedReader,
     ReadAhead,
-    read_ahead,
+    bounded_member,
     check_archive_ratio,
     compression_of,
     gunzip_chunks,
@@ -117,15 +117,9 @@ class BundleSource:
             )
 
     def _bounded(self, path: str, chunks: Iterator[bytes], problems: list[str]) -> Iterator[bytes]:
-        """Count bytes against the limits; gunzip ``*.gz`` members on the fly."""
-        if path.endswith(".gz"):
-            # Inflated by a second thread (ISA-L releases the GIL) while this one scans.
-            chunks = read_ahead(gunzip_chunks(chunks, path, self.limits, problems))
-        seen = 0
-        for block in chunks:
-            seen += len(block)
-            self.budget.take(path, seen, len(block))
-            yield block
+        """Count bytes against the limits; gunzip ``*.gz`` members on the fly, on a second
+        thread (ISA-L releases the GIL) while this one scans."""
+        return bounded_member(path, chunks, self.budget, problems, ahead=True)
 
 
 class TarSource(BundleSource):

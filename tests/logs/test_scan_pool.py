@@ -54,6 +54,9 @@ class DeferredPool:
     def has_room(self) -> bool:
         return self.rng.random() < 0.7
 
+    def prepare(self, scanner) -> None:
+        pass
+
     def submit(self, scanner, data, capped, record_start, start, end):
         data = data[start:end]
         ticket = self.next
