@@ -1,8 +1,9 @@
 """The scan helper process: ``python -m bundle_analyzer.logs.scan_worker FD SIZE`` (see scan_pool).
 
 ``FD`` is a shared-memory file of ``SIZE`` bytes holding the blocks. Frames on stdin:
-``("scanner", id, patterns, limits)`` compiles a pattern set and its Hyperscan prefilter, sent
-back at once as ``("prefilter", id)`` with the serialized database as payload (empty if none);
+``("scanner", id, patterns, limits)`` compiles a pattern set; its Hyperscan prefilter, compiled
+on the first block or when idle, goes back as ``("prefilter", id)`` with the serialized database
+as payload (empty if none);
 ``("scan", ticket, id, record_start, capped, offset, length)`` asks for the block at
 ``offset``, answered on stdout with ``("done", ticket, block)``. The block is copied out of the
 shared memory first, so the main process may reuse the slot once the answer arrives. Imports nothing but the scanner (and
@@ -12,6 +13,7 @@ RE2): it starts in a few tens of milliseconds.
 from __future__ import annotations
 
 import mmap
+import select
 import sys
 
 from bundle_analyzer.logs.scan_pool import read_frame, widen_pipe, write_frame
@@ -28,6 +30,12 @@ def main(argv: list[str]) -> int:
     shipped: set[int] = set()  # scanners whose prefilter went back to the main process
     write_frame(stdout, ("ready",))
     while True:
+        # Prefilters are compiled when there is nothing else to do, or when a block needs one:
+        # blocks never wait behind the compiling of patterns for logs not seen yet.
+        unshipped = [sid for sid in scanners if sid not in shipped]
+        if unshipped and not select.select([stdin], [], [], 0)[0]:
+            _ship_prefilter(stdout, unshipped[0], scanners, shipped)
+            continue
         frame = read_frame(stdin)
         if frame is None:
             return 0
@@ -35,8 +43,6 @@ def main(argv: list[str]) -> int:
         if message[0] == "scanner":
             _, sid, patterns, limits = message
             scanners[sid] = LogScanner([ScanPattern(k, r) for k, r in patterns], **limits)
-            scanners[sid].prefilter()  # compiled now and sent over: the main process scans too
-            _ship_prefilter(stdout, sid, scanners, shipped)
             continue
         _, ticket, sid, record_start, capped, offset, length = message
         try:
@@ -51,8 +57,11 @@ def main(argv: list[str]) -> int:
 
 
 def _ship_prefilter(stdout: int, sid: int, scanners: dict[int, LogScanner], shipped: set[int]) -> None:
+    """Compile a scanner's prefilter (if its first block did not) and send it, once; an empty
+    payload says there is none, so the main process may try its own."""
     if sid not in shipped and sid in scanners:
-        shipped.add(sid)  # compiled on the first block, or never: say so once either way
+        shipped.add(sid)
+        scanners[sid].prefilter()
         write_frame(stdout, ("prefilter", sid), scanners[sid].serialized_prefilter() or b"")
 
 

@@ -461,6 +461,7 @@ def search_block(
     starts = _line_start_test(record_start) if record_start is not None else None
     hits: list[BlockHit] = []
     skipped: dict[str, int] = {}
+    all_capped: dict[tuple[str, ...], bool] = {}  # per keys tuple: a frequent line asks again and again
     head: Head = _INHERIT
     head_pos = a
     counted = a
@@ -487,7 +488,8 @@ def search_block(
                 if not found and verify and match(anchor, line, 0, le - ls)[0][0] < 0:
                     continue
                 keys = scanner.matching_keys(line)
-        if capped and all(key in capped for key in keys):
+        if capped and (all_capped.get(keys) if keys in all_capped
+                       else all_capped.setdefault(keys, all(key in capped for key in keys))):
             for key in keys:
                 skipped[key] = skipped.get(key, 0) + 1
             if starts is None:
