@@ -33,11 +33,9 @@ from bundle_analyzer.source.streams import (
     GZIP_MAGIC,
     ByteBudget,
     DecompressedReader,
-    ReadAhead,
     bounded_member,
     check_archive_ratio,
     compression_of,
-    gunzip_chunks,
     hold_back_tail,
     read_chunks,
 )
@@ -117,9 +115,8 @@ class BundleSource:
             )
 
     def _bounded(self, path: str, chunks: Iterator[bytes], problems: list[str]) -> Iterator[bytes]:
-        """Count bytes against the limits; gunzip ``*.gz`` members on the fly, on a second
-        thread (ISA-L releases the GIL) while this one scans."""
-        return bounded_member(path, chunks, self.budget, problems, ahead=True)
+        """Count bytes against the limits; gunzip ``*.gz`` members on the fly."""
+        return bounded_member(path, chunks, self.budget, problems)
 
 
 class TarSource(BundleSource):
@@ -130,15 +127,11 @@ class TarSource(BundleSource):
             handle = open(self.path, "rb")  # noqa: SIM115 - closed in finally below
         except OSError as exc:
             raise BundleRefused(f"cannot read {self.path}: {exc.strerror}") from exc
-        ahead: ReadAhead | None = None
         try:
             self.compressed_size = os.fstat(handle.fileno()).st_size
             self.compression = compression_of(handle.read(8))
             handle.seek(0)
-            # Inflated on the second core while this thread parses and scans (see ReadAhead).
-            if self.compression:
-                ahead = ReadAhead(DecompressedReader(handle, self.compression))
-            stream = ahead or handle
+            stream = DecompressedReader(handle, self.compression) if self.compression else handle
             self.tarinfo = _tarinfo_class()
             try:
                 archive = tarfile.open(fileobj=stream, mode="r|", tarinfo=self.tarinfo, bufsize=_STREAM_READ)
@@ -146,8 +139,6 @@ class TarSource(BundleSource):
                 raise BundleRefused(f"not a bundle: {self.path} is not a readable tar archive ({exc})") from exc
             yield from self._walk(archive)
         finally:
-            if ahead is not None:
-                ahead.close()
             handle.close()
 
     def _walk(self, archive: tarfile.TarFile) -> Iterator[Member]:
@@ -237,6 +228,11 @@ class TarSource(BundleSource):
 _STREAM_READ = 256 * 1024
 
 
+# The attributes of tarfile._Stream that _MemberReader reads past (CPython 3.8 and later).
+_STREAM_INTERNALS = hasattr(tarfile, "_Stream") and all(
+    name in tarfile._Stream.__init__.__code__.co_names for name in ("buf", "pos", "fileobj"))  # noqa: SLF001
+
+
 class _MemberReader:
     """A regular member's bytes, read straight from the archive stream.
 
@@ -251,16 +247,31 @@ class _MemberReader:
         self.left = info.size
 
     def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes (fewer at a block boundary of the source), b"" at the end."""
         if self.left <= 0:
             return b""
+        stream = self.stream
         if self.start is not None:
-            self.stream.seek(self.start)  # past the header, forward only
+            stream.seek(self.start)  # past the header, forward only
             self.start = None
         want = min(size, self.left)
-        block = self.stream.read(want)
-        if len(block) != want:
-            raise tarfile.ReadError("unexpected end of data")
-        self.left -= want
+        if not _STREAM_INTERNALS or not isinstance(stream, tarfile._Stream):  # noqa: SLF001
+            block = stream.read(want)
+            if len(block) != want:
+                raise tarfile.ReadError("unexpected end of data")
+        else:
+            # tarfile's _Stream.read joins and slices every piece it returns (~4 copies of each
+            # byte under the GIL); a member's body is taken from its buffer, then straight from
+            # the source, keeping its position right for the next header.
+            buffered = stream.buf
+            if buffered:
+                block, stream.buf = buffered[:want], buffered[want:]
+            else:
+                block = stream.fileobj.read(want)
+            if not block:
+                raise tarfile.ReadError("unexpected end of data")
+            stream.pos += len(block)
+        self.left -= len(block)
         return block
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import bz2
 import lzma
-import queue
 import tarfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from bundle_analyzer.errors import BundleRefused
@@ -57,14 +55,12 @@ class ByteBudget:
             )
 
 
-def bounded_member(path: str, chunks: Iterator[bytes], budget: ByteBudget, problems: list[str],
-                   *, ahead: bool = False) -> Iterator[bytes]:
-    """A member's bytes counted against the limits; ``*.gz`` members gunzipped on the fly
-    (``ahead``: by a :class:`Prefetch` thread). Problems are recorded in ``problems``."""
+def bounded_member(path: str, chunks: Iterator[bytes], budget: ByteBudget, problems: list[str]) -> Iterator[bytes]:
+    """A member's bytes counted against the limits; ``*.gz`` members gunzipped on the fly (in
+    this thread: a second one measured no faster, its handing over of every chunk needing the
+    GIL the scan holds). Problems are recorded in ``problems``."""
     if path.endswith(".gz"):
         chunks = gunzip_chunks(chunks, path, budget.limits, problems)
-        if ahead:
-            chunks = read_ahead(chunks)
     seen = 0
     for block in chunks:
         seen += len(block)
@@ -257,92 +253,3 @@ def compression_of(head: bytes) -> str | None:
     if head.startswith(b"\xfd7zXZ\x00"):
         return "xz"
     return None
-
-
-class Prefetch:
-    """Calls ``produce()`` in a thread of its own, up to ``depth`` results ahead of the caller.
-
-    For inflating: ISA-L, zlib, bz2 and lzma release the GIL, so a stream inflates on the
-    second core while this thread parses tar headers and scans logs. ``produce`` returns a
-    block, or None at the end; what it raises is raised by :meth:`next` at the same place in
-    the stream. :meth:`close` stops the thread and waits for it, so nothing reads the source
-    behind the caller's back afterwards. Memory stays bounded at ``depth`` blocks.
-    """
-
-    def __init__(self, produce: Callable[[], bytes | None], depth: int = 4):
-        self._produce = produce
-        self._queue: queue.Queue[tuple[bytes | None, BaseException | None]] = queue.Queue(depth)
-        self._stop = threading.Event()
-        self._done = False
-        self._thread = threading.Thread(target=self._run, name="cnibundle-prefetch", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                block = self._produce()
-                self._put(block, None)
-                if block is None:
-                    return
-        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there
-            self._put(None, exc)
-
-    def _put(self, block: bytes | None, error: BaseException | None) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put((block, error), timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def next(self) -> bytes | None:
-        if self._done:
-            return None
-        block, error = self._queue.get()
-        if error is not None or block is None:
-            self._done = True
-            if error is not None:
-                raise error
-        return block
-
-    def close(self) -> None:
-        self._stop.set()
-        while self._thread.is_alive():
-            try:
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        self._done = True
-
-
-def read_ahead(chunks: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
-    """The same chunks, produced by a :class:`Prefetch` thread (e.g. a nested gunzip)."""
-    prefetch = Prefetch(lambda: next(chunks, None), depth)
-    try:
-        while (block := prefetch.next()) is not None:
-            yield block
-    finally:
-        prefetch.close()
-
-
-class ReadAhead:
-    """``read()`` over a reader (the archive's inflater) that a :class:`Prefetch` runs ahead."""
-
-    def __init__(self, reader: BinaryIO, depth: int = 4):
-        self._prefetch = Prefetch(lambda: reader.read(CHUNK) or None, depth)
-        self._rest = b""
-
-    def read(self, size: int = -1) -> bytes:
-        if not self._rest:
-            block = self._prefetch.next()
-            if block is None:
-                return b""
-            self._rest = block
-        if size is None or size < 0 or size >= len(self._rest):
-            out, self._rest = self._rest, b""
-            return out
-        out, self._rest = self._rest[:size], self._rest[size:]
-        return out
-
-    def close(self) -> None:
-        self._prefetch.close()

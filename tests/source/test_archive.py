@@ -245,3 +245,31 @@ def test_empty_archives_are_refused(tmp_path):
 def test_missing_path(tmp_path):
     with pytest.raises(BundleRefused, match="no such file"):
         load_bundle(tmp_path / "nope.tar.gz")
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_member_bodies_read_past_tarfiles_buffer_are_the_same_bytes(tmp_path, monkeypatch, compressed):
+    """_MemberReader takes member bodies from tarfile's stream buffer and then its source
+    directly; the bytes, and every header after them, must be what tarfile itself reads."""
+    import random
+
+    from bundle_analyzer.source import archive as archive_module
+    from bundle_analyzer.source.archive import TarSource
+
+    rng = random.Random(5)
+    sizes = [0, 1, 511, 512, 513, 10_240, 262_143, 262_144, 1 << 20, (1 << 20) + 7, 3 * (1 << 20) - 1]
+    bodies = {f"var_log/aws-routed-eni/f{i}.txt": rng.randbytes(size) for i, size in enumerate(sizes)}
+    path = tmp_path / ("b.tar.gz" if compressed else "b.tar")
+    with tarfile.open(path, "w:gz" if compressed else "w") as tar:
+        for name, body in bodies.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+
+    def read_all() -> dict[str, bytes]:
+        source = TarSource(path, Limits())
+        return {m.path: b"".join(m.chunks()) for m in source.members() if m.chunks}
+
+    fast = read_all()
+    monkeypatch.setattr(archive_module, "_STREAM_INTERNALS", False)
+    assert fast == read_all() == bodies
