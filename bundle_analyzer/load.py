@@ -31,11 +31,16 @@ PathArg = str | PathLike[str]
 EARLY_POOL_BYTES = 32 * 1024 * 1024
 ProgressCallback = Callable[[str, int], None]
 
-# Facts every analysis wants from the logs, whatever rules are loaded (version inference).
+# Facts every analysis wants from the logs, whatever rules are loaded (version inference). A few
+# lines per file tell the version: old plugins log their start on every call (12 000 kept lines,
+# ~20 MiB, in a day of hourly seelog files when capped like a signature).
+FACT_HITS = 16
 FACT_PATTERNS: dict[Kind, tuple[ScanPattern, ...]] = {
-    Kind.ipamd_log: (ScanPattern("fact:ipamd-start", r"Starting L-IPAMD\s+(?P<version>v?\d+\.\d+\.\d+[\w.+-]*)"),),
-    Kind.plugin_log: (ScanPattern("fact:plugin-start", r"Starting CNI Plugin\s+(?P<version>v?\d+\.\d+\.\d+[\w.+-]*)"),),
-    Kind.aws_node_log: (ScanPattern("fact:aws-node-image", r"amazon-k8s-cni:(?P<version>v\d+\.\d+\.\d+)"),),
+    Kind.ipamd_log: (ScanPattern("fact:ipamd-start", r"Starting L-IPAMD\s+(?P<version>v?\d+\.\d+\.\d+[\w.+-]*)",
+                                 FACT_HITS),),
+    Kind.plugin_log: (ScanPattern("fact:plugin-start", r"Starting CNI Plugin\s+(?P<version>v?\d+\.\d+\.\d+[\w.+-]*)",
+                                  FACT_HITS),),
+    Kind.aws_node_log: (ScanPattern("fact:aws-node-image", r"amazon-k8s-cni:(?P<version>v\d+\.\d+\.\d+)", FACT_HITS),),
 }
 
 

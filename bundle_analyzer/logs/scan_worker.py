@@ -17,11 +17,12 @@ import select
 import sys
 
 from bundle_analyzer.logs.scan_pool import read_frame, widen_pipe, write_frame
-from bundle_analyzer.logs.scanner import LogScanner, ScanPattern, search_block
+from bundle_analyzer.logs.scanner import LogScanner, ScanPattern, search_block, use_numpy_counting
 
 
 def main(argv: list[str]) -> int:
     fd, size = int(argv[0]), int(argv[1])
+    use_numpy_counting()
     shared = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
     stdin = sys.stdin.buffer.fileno()
     stdout = sys.stdout.buffer.fileno()

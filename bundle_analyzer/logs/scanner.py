@@ -51,10 +51,6 @@ from typing import IO, Protocol
 
 import re2
 
-try:
-    import numpy as _numpy
-except ImportError:
-    _numpy = None
 
 from bundle_analyzer.logs.prefilter import LinePrefilter
 
@@ -77,7 +73,6 @@ _RECORD_LOOKBACK = 256
 _RE2_MAX_MEM = 64 * 1024 * 1024
 
 _KEYS_CACHE_SIZE = 4096
-_VECTOR_COUNT_BYTES = 64 * 1024
 
 _NOT_LINE_LOCAL = re.compile(r"(?<!\\)(?:\\\\)*\\[AzC]")
 _FIRST_CONTENT = re.compile(rb"[^\s\x00]")
@@ -86,10 +81,14 @@ _BLANK = b" \t\r\n\x0b\x0c\x00"
 
 @dataclass(frozen=True)
 class ScanPattern:
-    """A signature to look for: a rule-defined key and an RE2 regex (named groups allowed)."""
+    """A signature to look for: a rule-defined key and an RE2 regex (named groups allowed).
+
+    ``max_hits``: hit lines kept for this key, when fewer than the scanner's ``max_hits_per_key``
+    will do (a fact read from a line logged on every plugin call); the count stays exact."""
 
     key: str
     regex: str
+    max_hits: int | None = None
 
 
 class PatternSetError(ValueError):
@@ -279,6 +278,7 @@ class LogScanner:
         self.max_hits_per_key = max_hits_per_key
         self.max_hit_bytes = max_hit_bytes
         self.keys = tuple(dict.fromkeys(p.key for p in self.patterns))
+        self.key_caps = {p.key: min(p.max_hits, max_hits_per_key) for p in self.patterns if p.max_hits is not None}
 
         encoded: list[bytes] = []
         singles: list[re2._Regexp] = []
@@ -519,8 +519,24 @@ def search_block(
     return lines, hits, skipped, head
 
 
+_numpy = None  # set by use_numpy_counting()
+_VECTOR_COUNT_BYTES = 64 * 1024
+
+
+def use_numpy_counting() -> bool:
+    """Count newlines with numpy from now on (~5x bytes.count on a cached block). Only the scan
+    helper does: numpy costs a process ~15 MiB, and the helper searches most big blocks."""
+    global _numpy
+    try:
+        import numpy
+    except ImportError:
+        return False
+    _numpy = numpy
+    return True
+
+
 def count_newlines(buf: bytes, a: int, b: int) -> int:
-    if b - a < _VECTOR_COUNT_BYTES or _numpy is None:
+    if _numpy is None or b - a < _VECTOR_COUNT_BYTES:
         return buf.count(b"\n", a, b)
     return int(_numpy.count_nonzero(_numpy.frombuffer(buf, _numpy.uint8, b - a, a) == 10))
 
@@ -670,8 +686,8 @@ class _Scan:
         self._drain(wait=True)
         res.lines = self.lines
         res.first_line = self.first_line or b""
-        cap_hits = self.scanner.max_hits_per_key
-        if any(count > cap_hits for count in res.hit_counts.values()):
+        cap_hits, caps = self.scanner.max_hits_per_key, self.scanner.key_caps
+        if any(count > caps.get(key, cap_hits) for key, count in res.hit_counts.items()):
             res.hit_cap_reached = True
         return res
 
@@ -752,8 +768,8 @@ class _Scan:
             self.lines += delta
 
     def _capped(self) -> frozenset[str]:
-        cap = self.scanner.max_hits_per_key
-        return frozenset(key for key, n in self.result.hit_counts.items() if n >= cap)
+        cap, caps = self.scanner.max_hits_per_key, self.scanner.key_caps
+        return frozenset(key for key, n in self.result.hit_counts.items() if n >= caps.get(key, cap))
 
     def _drain(self, *, wait: bool) -> None:
         pending = self.pending
@@ -781,7 +797,7 @@ class _Scan:
         counts = res.hit_counts
         for key, n in skipped.items():
             counts[key] += n
-        cap_hits = self.scanner.max_hits_per_key
+        cap_hits, caps = self.scanner.max_hits_per_key, self.scanner.key_caps
         max_hit_bytes = self.scanner.max_hit_bytes
         carried = self.head
         for number, keys, line, record in hits:
@@ -789,7 +805,7 @@ class _Scan:
             for key in keys:
                 n = counts[key] + 1
                 counts[key] = n
-                if n <= cap_hits:
+                if n <= (caps.get(key, cap_hits) if caps else cap_hits):
                     keep = True
             if not keep:
                 continue

@@ -360,3 +360,16 @@ def test_arbitrary_bytes_and_chunkings_never_raise(prefilter_after, data, cuts, 
     assert [(h.line, h.raw, h.keys, h.record_line, h.record_head) for h in result.hits] == [
         (h.line, h.raw, h.keys, h.record_line, h.record_head) for h in whole.hits
     ]
+
+
+@SEARCHES
+def test_a_key_may_keep_fewer_lines_than_the_scanner(prefilter_after):
+    data = b"".join(b"Starting CNI Plugin v1.5.%d\nerror %d\n" % (i % 7, i) for i in range(50))
+    scanner = LogScanner([ScanPattern("fact", r"Starting CNI Plugin v\d", max_hits=3), ScanPattern("err", r"^error")],
+                         max_hits_per_key=10, prefilter_after=prefilter_after)
+    result = scanner.scan([data[i:i + 64] for i in range(0, len(data), 64)], "f")
+    kept = [(h.line, h.keys) for h in result.hits]
+    assert [line for line, keys in kept if keys == ("fact",)] == [1, 3, 5]
+    assert [line for line, keys in kept if keys == ("err",)] == list(range(2, 21, 2))
+    assert result.hit_counts == {"fact": 50, "err": 50}
+    assert result.hit_cap_reached
