@@ -33,9 +33,9 @@ from bundle_analyzer.source.streams import (
     GZIP_MAGIC,
     ByteBudget,
     DecompressedReader,
-    bounded_member,
     check_archive_ratio,
     compression_of,
+    gunzip_chunks,
     hold_back_tail,
     read_chunks,
 )
@@ -116,7 +116,13 @@ class BundleSource:
 
     def _bounded(self, path: str, chunks: Iterator[bytes], problems: list[str]) -> Iterator[bytes]:
         """Count bytes against the limits; gunzip ``*.gz`` members on the fly."""
-        return bounded_member(path, chunks, self.budget, problems)
+        if path.endswith(".gz"):
+            chunks = gunzip_chunks(chunks, path, self.limits, problems)
+        seen = 0
+        for block in chunks:
+            seen += len(block)
+            self.budget.take(path, seen, len(block))
+            yield block
 
 
 class TarSource(BundleSource):

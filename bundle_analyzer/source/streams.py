@@ -55,19 +55,6 @@ class ByteBudget:
             )
 
 
-def bounded_member(path: str, chunks: Iterator[bytes], budget: ByteBudget, problems: list[str]) -> Iterator[bytes]:
-    """A member's bytes counted against the limits; ``*.gz`` members gunzipped on the fly (in
-    this thread: a second one measured no faster, its handing over of every chunk needing the
-    GIL the scan holds). Problems are recorded in ``problems``."""
-    if path.endswith(".gz"):
-        chunks = gunzip_chunks(chunks, path, budget.limits, problems)
-    seen = 0
-    for block in chunks:
-        seen += len(block)
-        budget.take(path, seen, len(block))
-        yield block
-
-
 def check_archive_ratio(what: str, limits: Limits, compressed: int, uncompressed: int) -> None:
     """Refuse an archive whose headers promise far more data than its compressed size can hold."""
     if uncompressed > limits.archive_ratio_floor and uncompressed > max(compressed, 1) * limits.max_archive_ratio:
