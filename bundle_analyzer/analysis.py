@@ -41,8 +41,11 @@ def analyze(path: PathArg | Sequence[PathArg], *, rules: RuleSet | None = None,
             plan.prepare(pool)
         report = Report(tool=ToolInfo(version=__version__))
         extra = [_aws_artifact(Path(p)) for p in aws_json]
-        for group in groups:
+        for number, group in enumerate(groups, 1):
             bundle = load_bundle(group, limits=limits, plan=plan, progress=progress, scan_pool=pool)
+            if pool is not None and number == len(groups):
+                pool.close()  # before the rules fork their CEL worker, which would inherit its pipes
+                pool = None
             attach_aws_json(bundle, extra)
             outcomes = apply_overlay(run_rules(ruleset.rules, bundle), ruleset.overlay)
             findings = [o.finding for o in outcomes if o.finding is not None]
