@@ -166,15 +166,10 @@ class ScanPool:
                 return None
         return self._results.pop(ticket)
 
-    def start(self, *, wait: bool = False) -> bool:
-        """Start the helper now rather than on the first big block; ``wait``: until it is ready.
-        True when it is ready."""
+    def start(self) -> None:
+        """Start the helper now rather than on the first big block (it says "ready" later)."""
         if self._proc is None and not self._off:
             self._start()
-        while wait and not self._ready and self._receive(block=True):
-            pass
-        self._poll()
-        return self._ready
 
     def prepare(self, scanner: LogScanner) -> None:
         """A stream is about to be scanned: let a running helper compile its prefilter now."""
